@@ -1,6 +1,12 @@
 import ArgumentParser
 import Cluster
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// `murmur`: one binary that is both the load balancer and the replicas.
 @main
 struct Murmur: AsyncParsableCommand {
@@ -8,6 +14,33 @@ struct Murmur: AsyncParsableCommand {
         commandName: "murmur",
         abstract: "An inference cluster: gossiping peer nodes serving sentence embeddings behind an HTTP/2 gateway.",
         version: MurmurVersion.current,
-        subcommands: []
+        subcommands: [EmbedCommand.self, TokenizeCommand.self]
     )
+
+    /// Runs the chosen subcommand. Usage mistakes and bad input end with exactly one line on stderr
+    /// and exit status 2 (the CLI contract); help and `--version` behave as usual.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch let error as CLIError {
+            CLIError.report(error.message)
+            exit(error.exitCode)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success || error is CleanExit || error is ExitCode {
+                exit(withError: error)
+            }
+            // ArgumentParser's own messages span several lines (usage, hints): keep the first, which
+            // names the problem, and point at --help.
+            let firstLine = message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+            let trimmed = firstLine.hasPrefix("Error: ") ? String(firstLine.dropFirst(7)) : firstLine
+            CLIError.report("\(trimmed) (see 'murmur --help')")
+            exit(2)
+        }
+    }
 }

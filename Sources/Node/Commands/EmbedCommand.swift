@@ -1,0 +1,91 @@
+import ArgumentParser
+import Foundation
+import Model
+
+/// `murmur embed`: offline embeddings of JSON Lines texts with the real model, no cluster involved.
+struct EmbedCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "embed",
+        abstract: "Embed JSON Lines texts offline: writes {\"embedding\":[…384 floats]} per line, in order."
+    )
+
+    @OptionGroup var options: OfflineOptions
+
+    @Option(name: .customLong("batch-tokens"), help: "Tokens per forward pass (texts are packed without padding).")
+    var batchTokens: Int = 16_384
+
+    @Option(name: .customLong("batch-texts"), help: "At most this many texts per forward pass (1 measures single-text latency).")
+    var batchTexts: Int?
+
+    @Option(help: "Compute threads for the encoder (default: the machine's cores).")
+    var threads: Int?
+
+    func validate() throws {
+        guard batchTokens >= 256 else { throw ValidationError("--batch-tokens must be at least 256") }
+        if let batchTexts, batchTexts < 1 { throw ValidationError("--batch-texts must be at least 1") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+    }
+
+    func run() throws {
+        let model: SentenceEmbeddingModel
+        do {
+            model = try SentenceEmbeddingModel(directory: options.resolvedModelDirectory, threads: threads)
+        } catch {
+            throw CLIError(error.message + " (run 'make model', or pass --model-dir / set MURMUR_MODEL_DIR)")
+        }
+        var input = try JSONLinesInput(path: options.input)
+        var output = try LineOutput(path: options.output)
+        let clock = ContinuousClock()
+        let started = clock.now
+        var progress = ProgressLine(verb: "embedded", clock: clock)
+
+        var texts = 0
+        var tokens = 0
+        var pending: [[Int32]] = []
+        var pendingTokens = 0
+        var line: [UInt8] = []
+
+        func flush() throws {
+            guard !pending.isEmpty else { return }
+            let vectors: [Float]
+            do {
+                vectors = try model.embed(pending)
+            } catch {
+                throw CLIError("embedding failed: \(error.message)", exitCode: 1)
+            }
+            let dimension = model.dimension
+            for row in 0..<pending.count {
+                line.removeAll(keepingCapacity: true)
+                line.append(contentsOf: #"{"embedding":["#.utf8)
+                for column in 0..<dimension {
+                    if column > 0 { line.append(UInt8(ascii: ",")) }
+                    line.append(contentsOf: vectors[row * dimension + column].description.utf8)
+                }
+                line.append(contentsOf: "]}\n".utf8)
+                try output.append(line)
+            }
+            texts += pending.count
+            tokens += pendingTokens
+            pending.removeAll(keepingCapacity: true)
+            pendingTokens = 0
+            progress.update(texts: texts, tokens: tokens)
+        }
+
+        while let (_, text) = try input.next() {
+            let ids = model.tokenize(text)
+            if pendingTokens + ids.count > batchTokens || pending.count >= (batchTexts ?? .max) { try flush() }
+            pending.append(ids)
+            pendingTokens += ids.count
+        }
+        try flush()
+        try output.flush()
+        progress.finish()
+
+        let seconds = (clock.now - started).inSeconds
+        let rate = seconds > 0 ? Double(tokens) / seconds : 0
+        CLIError.report(
+            "embedded \(texts) texts, \(tokens) tokens in \(String(format: "%.3f", seconds)) s (\(Int(rate.rounded())) tokens/s)",
+            prefix: false
+        )
+    }
+}
