@@ -63,12 +63,20 @@ public struct HashRing: Sendable, Hashable {
 
     /// The first `count` distinct members in the key's ring order (fewer if the ring is smaller).
     public func owners(for key: String, count: Int) -> [String] {
-        ownerIndices(forKeyHash: Self.keyHash(key), count: count).map { members[$0] }
+        owners(forKeyHash: Self.keyHash(key), count: count)
     }
 
     /// The first `count` distinct members in the byte key's ring order.
     public func owners(for key: some Collection<UInt8>, count: Int) -> [String] {
-        ownerIndices(forKeyHash: Self.keyHash(key), count: count).map { members[$0] }
+        owners(forKeyHash: Self.keyHash(key), count: count)
+    }
+
+    /// The first `count` distinct members in the key hash's ring order.
+    public func owners(forKeyHash keyHash: UInt64, count: Int) -> [String] {
+        var owners: [String] = []
+        owners.reserveCapacity(min(max(count, 0), members.count))
+        forEachOwner(keyHash: keyHash, count: count) { owners.append(members[$0]) }
+        return owners
     }
 
     /// The index of the member owning a key hash, or nil when the ring is empty.
@@ -88,26 +96,45 @@ public struct HashRing: Sendable, Hashable {
     }
 
     /// The indices of the first `count` members in the key hash's ring order, best first.
-    ///
-    /// Selection keeps the best `count` seen so far in a small sorted buffer: O(members × count)
-    /// with one allocation (the result), which beats sorting every score for the replica counts a
-    /// router uses (1–3).
     public func ownerIndices(forKeyHash keyHash: UInt64, count: Int) -> [Int] {
+        var indices: [Int] = []
+        indices.reserveCapacity(min(max(count, 0), members.count))
+        forEachOwner(keyHash: keyHash, count: count) { indices.append($0) }
+        return indices
+    }
+
+    /// Calls `body` with the index of each of the best `count` members for the key hash, best
+    /// first. Ring order is descending score, ties (astronomically rare) broken by index.
+    ///
+    /// For the replica counts a router asks for (up to 4) this makes one pass over the members
+    /// per owner, re-mixing scores instead of storing them: no buffer, no sort, no allocation.
+    /// Larger counts sort all scores once.
+    private func forEachOwner(keyHash: UInt64, count: Int, _ body: (Int) -> Void) {
         let wanted = min(max(count, 0), members.count)
-        guard wanted > 0 else { return [] }
-        var chosen: [(score: UInt64, index: Int)] = []
-        chosen.reserveCapacity(wanted + 1)
+        guard wanted > 0 else { return }
+        if wanted > 4 {
+            let ranked = members.indices.map { (score: score(keyHash: keyHash, memberIndex: $0), index: $0) }
+                .sorted { $0.score != $1.score ? $0.score > $1.score : $0.index < $1.index }
+            for entry in ranked.prefix(wanted) { body(entry.index) }
+            return
+        }
         memberHashes.withUnsafeBufferPointer { hashes in
-            for index in hashes.indices {
-                let score = StableHash.mix(keyHash ^ hashes[index])
-                if chosen.count == wanted, let last = chosen.last, last.score >= score { continue }
-                var position = chosen.count
-                while position > 0 && chosen[position - 1].score < score { position -= 1 }
-                chosen.insert((score, index), at: position)
-                if chosen.count > wanted { chosen.removeLast() }
+            var previous: (score: UInt64, index: Int)?
+            for _ in 0..<wanted {
+                var best: (score: UInt64, index: Int)?
+                for index in hashes.indices {
+                    let score = StableHash.mix(keyHash ^ hashes[index])
+                    if let previous, score > previous.score || (score == previous.score && index <= previous.index) {
+                        continue
+                    }
+                    if let current = best, score <= current.score { continue }
+                    best = (score, index)
+                }
+                guard let chosen = best else { return }
+                body(chosen.index)
+                previous = chosen
             }
         }
-        return chosen.map(\.index)
     }
 
     /// The score deciding `member`'s place in the key hash's ring order (higher comes first).

@@ -23,7 +23,9 @@ public struct GossipSecurityError: Error, Hashable, Sendable, CustomStringConver
     public var description: String { message }
 
     /// A key is not base64 or does not decode to 16, 24 or 32 bytes.
-    public static func invalidKey(_ message: String) -> GossipSecurityError { GossipSecurityError(.invalidKey, message) }
+    public static func invalidKey(_ message: String) -> GossipSecurityError {
+        GossipSecurityError(.invalidKey, message)
+    }
     /// `use` or `remove` named a key the keyring does not hold.
     public static func keyNotInstalled(_ message: String) -> GossipSecurityError {
         GossipSecurityError(.keyNotInstalled, message)
@@ -37,7 +39,9 @@ public struct GossipSecurityError: Error, Hashable, Sendable, CustomStringConver
         GossipSecurityError(.invalidLabel, message)
     }
     /// The cipher refused to seal (should not happen with a valid key).
-    public static func sealFailed(_ message: String) -> GossipSecurityError { GossipSecurityError(.sealFailed, message) }
+    public static func sealFailed(_ message: String) -> GossipSecurityError {
+        GossipSecurityError(.sealFailed, message)
+    }
 
     /// True for a malformed key.
     public var isInvalidKey: Bool { code == .invalidKey }

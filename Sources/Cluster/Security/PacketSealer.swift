@@ -109,7 +109,8 @@ public struct PacketSealer: Sendable {
         }
         let nonceEnd = bodyStart + Self.nonceSize
         guard packet.count >= nonceEnd + Self.tagSize else {
-            throw PacketOpenError(.truncated, "encrypted packet of \(packet.count) bytes is too short for nonce and tag")
+            throw PacketOpenError(
+                .truncated, "encrypted packet of \(packet.count) bytes is too short for nonce and tag")
         }
         let tagStart = packet.count - Self.tagSize
         let box: AES.GCM.SealedBox

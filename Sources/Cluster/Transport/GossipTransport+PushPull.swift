@@ -59,7 +59,8 @@ extension GossipTransport {
             }
         } catch let error as FrameDecoder.FrameTooLarge {
             pushPullDropCounters.recordOversized()
-            throw .tooLarge("push-pull reply from \(peer) announces \(error.length) bytes; the limit is \(maxFrameSize)")
+            throw .tooLarge(
+                "push-pull reply from \(peer) announces \(error.length) bytes; the limit is \(maxFrameSize)")
         } catch {
             if ContinuousClock.now >= deadline {
                 throw .timedOut("push-pull with \(peer) took longer than \(ioTimeout)")

@@ -144,8 +144,7 @@ public final class GossipTransport: Sendable {
 
     /// Switches to another keyring (key rotation) for everything sealed or opened from now on.
     public func replaceKeyring(_ keyring: Keyring) {
-        let current = inbox.sealer
-        inbox.sealer = current.replacingKeyring(keyring)
+        inbox.replaceKeyring(keyring)
     }
 
     /// Received packets dropped so far, by reason.

@@ -18,9 +18,11 @@ final class PacketInbox: Sendable {
         self.maxPacketSize = maxPacketSize
     }
 
-    var sealer: PacketSealer {
-        get { sealerCell.withLock { $0 } }
-        set { sealerCell.withLock { $0 = newValue } }
+    var sealer: PacketSealer { sealerCell.withLock { $0 } }
+
+    /// Swaps the keyring under one lock, so concurrent rotations cannot interleave.
+    func replaceKeyring(_ keyring: Keyring) {
+        sealerCell.withLock { $0 = $0.replacingKeyring(keyring) }
     }
 
     func receive(_ buffer: ByteBuffer, from sender: SocketAddress) {

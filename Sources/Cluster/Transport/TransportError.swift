@@ -44,7 +44,8 @@ public struct TransportError: Error, Hashable, Sendable, CustomStringConvertible
     static func timedOut(_ message: String) -> TransportError { TransportError(.timedOut, message) }
     static func noReply(_ message: String) -> TransportError { TransportError(.noReply, message) }
     static func replyRejected(_ failure: PacketOpenError, from peer: String) -> TransportError {
-        TransportError(.replyRejected, "push-pull reply from \(peer) rejected: \(failure.message)", openFailure: failure.reason)
+        TransportError(
+            .replyRejected, "push-pull reply from \(peer) rejected: \(failure.message)", openFailure: failure.reason)
     }
     static func sealFailed(_ message: String) -> TransportError { TransportError(.sealFailed, message) }
     static func ioFailed(_ message: String) -> TransportError { TransportError(.ioFailed, message) }

@@ -151,7 +151,8 @@ import Testing
                 }
                 let keyHash = keyUniverse[low]
                 let chosen =
-                    bounded ? ring.ownerIndex(forKeyHash: keyHash, c: c) { loads[$0] }! : ring.ownerIndex(forKeyHash: keyHash)!
+                    bounded
+                    ? ring.ownerIndex(forKeyHash: keyHash, c: c) { loads[$0] }! : ring.ownerIndex(forKeyHash: keyHash)!
                 loads[chosen] += 1
                 inFlight[slot] = chosen
                 if arrival >= window {
@@ -162,7 +163,9 @@ import Testing
         }
         let unbounded = peakRatio(bounded: false)
         let bounded = peakRatio(bounded: true)
-        print("ring Zipf(1.1), N=\(memberCount), window \(window): peak max/avg unbounded \(unbounded), bounded \(bounded)")
+        print(
+            "ring Zipf(1.1), N=\(memberCount), window \(window): peak max/avg unbounded \(unbounded), bounded \(bounded)"
+        )
         // One request of rounding slack: capacity is ⌈c · avg⌉.
         #expect(bounded <= c + Double(memberCount) / Double(window))
         #expect(unbounded > c)
