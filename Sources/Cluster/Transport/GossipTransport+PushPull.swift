@@ -123,7 +123,8 @@ extension GossipTransport {
                 }
                 let reply = try currentSealer.seal(await handler(request))
                 guard reply.count <= maxFrameSize else {
-                    pushPullDropCounters.recordOversized()
+                    // Our own handler's reply is too large to send: a failure, not a received drop.
+                    pushPullFailureCount.add(1, ordering: .relaxed)
                     return
                 }
                 try await outbound.write(FrameDecoder.frame(reply, allocator: channel.allocator))

@@ -245,6 +245,32 @@ import Testing
         }
     }
 
+    @Test func slowPeerTimesOutTheExchange() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        var impatient = GossipTransport.Configuration(bindAddress: HostPort(host: "127.0.0.1", port: 0))
+        impatient.ioTimeout = .milliseconds(50)
+        let a = try await GossipTransport.bind(configuration: impatient, sealer: Self.sealer(), eventLoopGroup: group)
+        let b = try await Self.bind(Self.sealer(), group: group)
+        let (release, releaser) = AsyncStream.makeStream(of: Void.self)
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            // b's handler does not answer until the test releases it, after a has given up.
+            tasks.addTask {
+                try await b.run { payload in
+                    for await _ in release { break }
+                    return payload
+                }
+            }
+            await #expect {
+                _ = try await a.exchange(with: b.localAddress, payload: [1])
+            } throws: { ($0 as? TransportError)?.isTimeout == true }
+            releaser.finish()
+            await a.close()
+            await b.close()
+            try await tasks.waitForAll()
+        }
+        try await group.shutdownGracefully()
+    }
+
     @Test func closedPeerIsAConnectFailure() async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let a = try await Self.bind(Self.sealer(), group: group)
