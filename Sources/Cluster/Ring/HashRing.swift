@@ -59,6 +59,12 @@ public struct HashRing: Sendable, Hashable {
         StableHash.xxHash64(key)
     }
 
+    /// The routing key of an inference request: the input text hashed with the model's hash as
+    /// seed, so the same text sent to two models lands independently and nothing is concatenated.
+    public static func keyHash(model: String, text: String) -> UInt64 {
+        StableHash.xxHash64(text, seed: StableHash.xxHash64(model))
+    }
+
     /// The member that owns `key` (the first in its ring order), or nil when the ring is empty.
     public func owner(for key: String) -> String? {
         ownerIndex(forKeyHash: Self.keyHash(key)).map { members[$0] }

@@ -11,6 +11,19 @@ import Synchronization
 /// await and no actor hop per packet. Push-pull is served while `run(pushPullHandler:)` runs and
 /// initiated with `exchange(with:payload:)`. `close()` closes both sockets, ends `packets`, and
 /// makes `run` return once in-flight exchanges finish.
+///
+/// ```swift
+/// let transport = try await GossipTransport.bind(
+///     configuration: .init(bindAddress: HostPort(parsing: "0.0.0.0:7946"),
+///                          advertiseAddress: HostPort(parsing: "10.0.0.5:7946")),
+///     sealer: PacketSealer(keyring: Keyring(base64Keys: keys), label: clusterName))
+/// try await withThrowingDiscardingTaskGroup { group in
+///     group.addTask { try await transport.run { remoteState in await membership.merge(remoteState) } }
+///     group.addTask { for await packet in transport.packets { /* feed packet.payload to the core */ } }
+///     // core directives: try transport.send(bytes, to: peerAddress)
+///     //                  let reply = try await transport.exchange(with: seed, payload: localState)
+/// }
+/// ```
 public final class GossipTransport: Sendable {
     /// The settings the transport was bound with.
     public let configuration: Configuration

@@ -35,6 +35,14 @@ import Testing
         #expect(ring.owners(for: "x", count: -1).isEmpty)
     }
 
+    @Test func routingKeySeparatesModels() {
+        let key = HashRing.keyHash(model: "all-MiniLM-L6-v2", text: "hello")
+        #expect(key == HashRing.keyHash(model: "all-MiniLM-L6-v2", text: "hello"))
+        #expect(key != HashRing.keyHash(model: "synthetic", text: "hello"))
+        #expect(key != HashRing.keyHash("hello"))
+        #expect(HashRing.keyHash(model: "a", text: "bc") != HashRing.keyHash(model: "ab", text: "c"))
+    }
+
     @Test func placementIgnoresMemberOrderAndDuplicates() {
         let names = Self.members(7)
         let ring = HashRing(members: names)
