@@ -1,0 +1,129 @@
+import Testing
+
+@testable import Cluster
+
+@Suite struct MemberMetadataTests {
+    static let node = MemberMetadata(
+        role: .node,
+        httpAddress: "127.0.0.1:9001",
+        models: ["all-MiniLM-L6-v2", "synthetic"],
+        servingState: .ready,
+        load: .init(inFlight: 17, queueDepth: 300)
+    )
+
+    static func failure(_ bytes: [UInt8]) -> MetadataError? {
+        do throws(MetadataError) {
+            _ = try MemberMetadata(decoding: bytes)
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    @Test func roundTrips() throws {
+        let gateway = MemberMetadata(role: .gateway, httpAddress: "[::1]:8080", servingState: .draining)
+        for value in [Self.node, gateway] {
+            let bytes = try value.encoded()
+            let decoded = try MemberMetadata(decoding: bytes)
+            #expect(decoded == value)
+            #expect(decoded.formatVersion == MemberMetadata.currentFormatVersion)
+            #expect(decoded.softwareVersion == MurmurVersion.current)
+        }
+        #expect(try Self.node.encoded().count < 80)
+    }
+
+    @Test func encodingOverTheLimitIsAnErrorNotATruncation() throws {
+        var value = Self.node
+        value.models = []
+        var last = try value.encoded().count
+        while true {
+            value.models.append("model-\(value.models.count)-with-a-long-descriptive-name")
+            do throws(MetadataError) {
+                last = try value.encoded().count
+            } catch {
+                #expect(error.isTooLarge)
+                #expect(error.message.contains("512"))
+                break
+            }
+        }
+        #expect(last <= MemberMetadata.maxEncodedSize)
+        value.models.removeLast()
+        #expect(try MemberMetadata(decoding: value.encoded()) == value)
+        var negative = Self.node
+        negative.load.inFlight = -1
+        #expect { try negative.encoded() } throws: { ($0 as? MetadataError)?.isInvalidValue == true }
+    }
+
+    @Test func unknownFieldsFromANewerVersionAreSkipped() throws {
+        var bytes = try Self.node.encoded()
+        bytes[0] = 2
+        // A record with an unknown tag in the middle and one at the end.
+        bytes.insert(contentsOf: [200, 3, 9, 9, 9], at: 1)
+        bytes += [201, 0x81, 0x01] + [UInt8](repeating: 0x42, count: 129)
+        let decoded = try MemberMetadata(decoding: bytes)
+        #expect(decoded.formatVersion == 2)
+        var expected = Self.node
+        expected.formatVersion = 2
+        #expect(decoded == expected)
+    }
+
+    @Test func malformedInputsAreTypedErrors() throws {
+        let good = try Self.node.encoded()
+        let cases: [(String, [UInt8])] = [
+            ("empty", []),
+            ("version 0", [0] + good.dropFirst()),
+            ("only a version", [1]),
+            ("record cut short", Array(good.dropLast())),
+            ("length runs past the end", [1, 1, 200, 1]),
+            ("unterminated length", [1, 1, 0xff, 0xff]),
+            ("duplicate role", good + [1, 1, 1]),
+            ("unknown role", [1, 1, 1, 9]),
+            ("bad UTF-8", [1, 1, 1, 1, 2, 1, 1, 3, 2, 0xc3, 0x28, 4, 1, 0x31]),
+            ("count with trailing bytes", good + [7, 2, 1, 1]),
+            ("over the limit", good + [200, 0x80, 0x04] + [UInt8](repeating: 0, count: 512)),
+        ]
+        for (name, bytes) in cases {
+            #expect(Self.failure(bytes)?.isMalformed == true, "\(name)")
+        }
+    }
+
+    /// 60,000 seeded inputs: random bytes and single or multiple mutations of valid encodings.
+    /// Nothing may trap; whatever decodes must re-encode to bytes that decode to the same value.
+    @Test func garbageNeverCrashes() throws {
+        var random = SplitMixRandom(seed: 0x6d75_726d)
+        let seeds = [
+            try Self.node.encoded(),
+            try MemberMetadata(role: .gateway, httpAddress: "gw:1", servingState: .starting).encoded(),
+        ]
+        var decodedCount = 0
+        for round in 0..<60_000 {
+            var bytes: [UInt8]
+            if round % 3 == 0 {
+                let length = Int(random.next() % 600)
+                bytes = (0..<length).map { _ in UInt8(truncatingIfNeeded: random.next()) }
+                if !bytes.isEmpty && round % 2 == 0 { bytes[0] = 1 }
+            } else {
+                bytes = seeds[round % 2]
+                for _ in 0..<(1 + Int(random.next() % 4)) {
+                    let position = bytes.isEmpty ? 0 : Int(random.next() % UInt64(bytes.count))
+                    switch random.next() % 4 {
+                    case 0: if !bytes.isEmpty { bytes[position] = UInt8(truncatingIfNeeded: random.next()) }
+                    case 1: bytes.insert(UInt8(truncatingIfNeeded: random.next()), at: position)
+                    case 2: if !bytes.isEmpty { bytes.remove(at: position) }
+                    default: bytes = Array(bytes.prefix(position))
+                    }
+                }
+            }
+            do throws(MetadataError) {
+                let value = try MemberMetadata(decoding: bytes)
+                decodedCount += 1
+                var reencoded = try MemberMetadata(decoding: value.encoded())
+                reencoded.formatVersion = value.formatVersion
+                #expect(reencoded == value)
+            } catch {
+                #expect(!error.message.isEmpty)
+            }
+        }
+        print("metadata fuzz: 60000 inputs, \(decodedCount) decoded, the rest rejected with typed errors")
+    }
+}
