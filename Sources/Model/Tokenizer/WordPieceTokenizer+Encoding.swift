@@ -1,5 +1,3 @@
-import Foundation
-
 extension WordPieceTokenizer {
     /// What the normalizer and pre-tokenizer do with each ASCII byte: `dropped`, `space` (ends a
     /// word), `punctuation` (a word of its own), or else the byte itself, lowercased.
@@ -57,7 +55,7 @@ extension WordPieceTokenizer {
         if isASCII {
             appendASCIISegment(bytes, to: &writer)
         } else {
-            appendUnicodeSegment(String(decoding: bytes, as: UTF8.self), to: &writer)
+            appendUnicodeSegment(bytes, to: &writer)
         }
         writer.endWord()
     }
@@ -86,44 +84,59 @@ extension WordPieceTokenizer {
         }
     }
 
-    /// The full path: clean text and space CJK ideographs, then NFD, strip non-spacing marks,
-    /// lowercase, and split, in the order of `tokenizers`' `BertNormalizer`.
-    private func appendUnicodeSegment(_ text: String, to writer: inout WordPieceWriter) {
-        var cleaned = String.UnicodeScalarView()
-        var needsDecomposition = false
-        for scalar in text.unicodeScalars {
-            if scalar.isBertCJKIdeograph {
-                // Compatibility ideographs decompose to unified ones.
-                if scalar.value >= 0xF900 { needsDecomposition = true }
-                cleaned.append(" ")
-                cleaned.append(scalar)
-                cleaned.append(" ")
-            } else if scalar.isBertDropped {
+    /// The full path, in the order of `tokenizers`' `BertNormalizer`: clean text and space CJK
+    /// ideographs, NFD, strip non-spacing marks, lowercase; then split into words.
+    private func appendUnicodeSegment(_ bytes: UnsafeBufferPointer<UInt8>, to writer: inout WordPieceWriter) {
+        let table = BertScalarTable.shared
+        var normalized: [Unicode.Scalar] = []
+        normalized.reserveCapacity(bytes.count + 8)
+        var mayNeedReordering = false
+        var iterator = bytes.makeIterator()
+        var decoder = UTF8()
+        decoding: while true {
+            let scalar: Unicode.Scalar
+            switch decoder.decode(&iterator) {
+            case .scalarValue(let value): scalar = value
+            case .emptyInput: break decoding
+            // Unreachable for a String's bytes; U+FFFD is what clean text would drop anyway.
+            case .error: continue
+            }
+            let flags = table.flags(of: scalar)
+            if flags.contains(.cjkIdeograph) {
+                normalized.append(" ")
+                if flags.contains(.decomposes) {
+                    table.appendDecomposition(of: scalar, to: &normalized)
+                } else {
+                    normalized.append(scalar)
+                }
+                normalized.append(" ")
+            } else if flags.contains(.dropped) {
                 continue
-            } else if scalar.isBertWhitespace {
-                cleaned.append(" ")
+            } else if flags.contains(.whitespace) {
+                normalized.append(" ")
+            } else if flags.contains(.decomposes) {
+                table.appendDecomposition(of: scalar, to: &normalized)
+                mayNeedReordering = true
             } else {
-                // Nothing below U+00C0 has a canonical decomposition.
-                if scalar.value >= 0xC0 { needsDecomposition = true }
-                cleaned.append(scalar)
+                if flags.contains(.combining) { mayNeedReordering = true }
+                normalized.append(scalar)
             }
         }
-        var normalized = String(cleaned)
-        if needsDecomposition { normalized = normalized.decomposedStringWithCanonicalMapping }
+        if mayNeedReordering { Self.putInCanonicalOrder(&normalized) }
 
-        for scalar in normalized.unicodeScalars {
-            if scalar.value < 0x80 {
-                appendNormalized(scalar, to: &writer)
-            } else if scalar.isBertCJKIdeograph {
-                writer.appendToWord(scalar)
-            } else if scalar.isBertNonspacingMark {
-                continue
-            } else if scalar.properties.changesWhenLowercased {
-                for lowercased in scalar.properties.lowercaseMapping.unicodeScalars {
-                    appendNormalized(lowercased, to: &writer)
+        for scalar in normalized {
+            let flags = table.flags(of: scalar)
+            if flags.contains(.nonspacingMark) { continue }
+            if flags.contains(.changesWhenLowercased) {
+                if scalar.value < 0x80 {
+                    writer.appendToWord(ascii: UInt8(scalar.value) | 0x20)
+                } else {
+                    for lowercased in scalar.properties.lowercaseMapping.unicodeScalars {
+                        appendNormalized(lowercased, flags: table.flags(of: lowercased), to: &writer)
+                    }
                 }
             } else {
-                appendNormalized(scalar, to: &writer)
+                appendNormalized(scalar, flags: flags, to: &writer)
             }
             if writer.isFull { return }
         }
@@ -131,17 +144,38 @@ extension WordPieceTokenizer {
 
     /// Pre-tokenizes one normalized scalar: whitespace ends a word, punctuation is a word.
     @inline(__always)
-    private func appendNormalized(_ scalar: Unicode.Scalar, to writer: inout WordPieceWriter) {
-        if scalar.isBertWhitespace {
+    private func appendNormalized(
+        _ scalar: Unicode.Scalar,
+        flags: BertScalarTable.Flags,
+        to writer: inout WordPieceWriter
+    ) {
+        if flags.contains(.whitespace) {
             writer.endWord()
-        } else if scalar.isBertPunctuation {
+        } else if flags.contains(.punctuation) {
             writer.endWord()
             writer.appendToWord(scalar)
             writer.endWord()
-        } else if scalar.value < 0x80 && scalar.properties.changesWhenLowercased {
-            writer.appendToWord(ascii: UInt8(scalar.value) | 0x20)
         } else {
             writer.appendToWord(scalar)
+        }
+    }
+
+    /// The canonical ordering step of NFD: within each run of combining scalars (nonzero
+    /// canonical combining class), a stable sort by combining class.
+    private static func putInCanonicalOrder(_ scalars: inout [Unicode.Scalar]) {
+        var index = 1
+        while index < scalars.count {
+            let combiningClass = scalars[index].properties.canonicalCombiningClass.rawValue
+            if combiningClass != 0 {
+                var position = index
+                while position > 0 {
+                    let previous = scalars[position - 1].properties.canonicalCombiningClass.rawValue
+                    if previous <= combiningClass { break }
+                    scalars.swapAt(position - 1, position)
+                    position -= 1
+                }
+            }
+            index += 1
         }
     }
 }

@@ -108,6 +108,8 @@ public struct WordPieceTokenizer: Sendable {
         specialTokens = specials
         specialTokenFirstBytes = firstBytes
         self.tokenStrings = tokenStrings
+        // Build the per-process Unicode table now (about 0.1 s) rather than on the first request.
+        _ = BertScalarTable.shared
     }
 
     /// The number of token ids, the size of the model's embedding table.
