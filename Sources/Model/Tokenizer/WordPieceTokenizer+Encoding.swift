@@ -122,7 +122,7 @@ extension WordPieceTokenizer {
                 normalized.append(scalar)
             }
         }
-        if mayNeedReordering { Self.putInCanonicalOrder(&normalized) }
+        if mayNeedReordering { Self.putInCanonicalOrder(&normalized, table: table) }
 
         for scalar in normalized {
             let flags = table.flags(of: scalar)
@@ -162,15 +162,16 @@ extension WordPieceTokenizer {
 
     /// The canonical ordering step of NFD: within each run of combining scalars (nonzero
     /// canonical combining class), a stable sort by combining class.
-    private static func putInCanonicalOrder(_ scalars: inout [Unicode.Scalar]) {
+    private static func putInCanonicalOrder(_ scalars: inout [Unicode.Scalar], table: BertScalarTable) {
+        func combiningClass(_ scalar: Unicode.Scalar) -> UInt8 {
+            table.flags(of: scalar).contains(.combining) ? scalar.properties.canonicalCombiningClass.rawValue : 0
+        }
         var index = 1
         while index < scalars.count {
-            let combiningClass = scalars[index].properties.canonicalCombiningClass.rawValue
-            if combiningClass != 0 {
+            let current = combiningClass(scalars[index])
+            if current != 0 {
                 var position = index
-                while position > 0 {
-                    let previous = scalars[position - 1].properties.canonicalCombiningClass.rawValue
-                    if previous <= combiningClass { break }
+                while position > 0 && combiningClass(scalars[position - 1]) > current {
                     scalars.swapAt(position - 1, position)
                     position -= 1
                 }

@@ -85,12 +85,14 @@ struct WordPieceWriter {
         let firstPiece = ids.count
         var start = 0
         while start < word.count {
-            let pieces = start == 0 ? initialPieces : continuationPieces
-            var end = min(word.count, start + pieces.maxKeyLength)
+            let isContinuation = start > 0
+            let maxPieceLength = isContinuation ? continuationPieces.maxKeyLength : initialPieces.maxKeyLength
+            var end = min(word.count, start + maxPieceLength)
             while end > start && end < word.count && Self.isContinuationByte(word[end]) { end -= 1 }
             var match: Int32? = nil
             while end > start {
-                match = pieces.id(of: UnsafeBufferPointer(rebasing: word[start..<end]))
+                let piece = UnsafeBufferPointer(rebasing: word[start..<end])
+                match = isContinuation ? continuationPieces.id(of: piece) : initialPieces.id(of: piece)
                 if match != nil { break }
                 end -= 1
                 while end > start && Self.isContinuationByte(word[end]) { end -= 1 }
