@@ -15,8 +15,6 @@ struct WordPieceVocabulary: Sendable {
     /// The byte length of the longest key: no longer piece can match, so probing starts there.
     private(set) var maxKeyLength = 0
 
-    var count: Int { values.count }
-
     /// Builds the table; when a key repeats, the later value wins (as a Rust `HashMap::insert`
     /// does when Hugging Face `tokenizers` reads `vocab.txt`).
     init(_ entries: [(key: [UInt8], value: Int32)]) {
