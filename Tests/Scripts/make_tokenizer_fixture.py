@@ -1,7 +1,13 @@
 #!/usr/bin/env python3
-"""Writes Tests/ModelTests/Fixtures/tokenizer-extra.json: tricky texts and the token ids that
-Hugging Face `tokenizers` (the Rust "fast" tokenizer sentence-transformers uses) gives them with
-all-MiniLM-L6-v2's tokenizer.json, truncated to 256 tokens and not padded.
+"""Writes two fixtures made with Hugging Face `tokenizers` (the Rust "fast" tokenizer that
+sentence-transformers uses) and all-MiniLM-L6-v2's tokenizer.json, truncated to 256 tokens and
+not padded:
+
+- Tests/ModelTests/Fixtures/tokenizer-extra.json: tricky texts and their token ids;
+- Tests/ModelTests/Fixtures/tokenizer-scalars.json: for every block of 256 scalars in planes 0-2
+  and the tags block, a hash of the ids of "x<scalar>y" for each scalar of the block (no
+  specials). It pins down, scalar by scalar, which characters are dropped, split off, decomposed,
+  stripped or lowercased, including the Unicode 8.0 categories `tokenizers` was built with.
 
 `tokenizers` is a test-time reference only, never a project dependency. Run it from a throwaway
 virtual environment:
@@ -9,18 +15,22 @@ virtual environment:
     python3 -m venv /tmp/tokvenv && /tmp/tokvenv/bin/pip install tokenizers
     /tmp/tokvenv/bin/python Tests/Scripts/make_tokenizer_fixture.py
 
-Options: --model-dir (default .models/all-MiniLM-L6-v2) and --output (default the fixture path),
-both relative to the repository root.
+Options: --model-dir (default .models/all-MiniLM-L6-v2), --output and --scalars-output (default
+the fixture paths), all relative to the repository root.
 """
 
 import argparse
 import json
 import pathlib
+import struct
 
 from tokenizers import Tokenizer, __version__ as tokenizers_version
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 MAX_LENGTH = 256
+BLOCK_SIZE = 256
+FNV_OFFSET = 0xCBF2_9CE4_8422_2325
+FNV_PRIME = 0x100_0000_01B3
 
 TEXTS = [
     # Accents, case, and full lowercase mappings.
@@ -106,6 +116,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model-dir", default=".models/all-MiniLM-L6-v2")
     parser.add_argument("--output", default="Tests/ModelTests/Fixtures/tokenizer-extra.json")
+    parser.add_argument("--scalars-output", default="Tests/ModelTests/Fixtures/tokenizer-scalars.json")
     args = parser.parse_args()
 
     tokenizer = Tokenizer.from_file(str(ROOT / args.model_dir / "tokenizer.json"))
@@ -127,6 +138,36 @@ def main() -> None:
     output.write_text(json.dumps(fixture, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     truncated = sum(1 for row in rows if len(row["input_ids"]) == MAX_LENGTH)
     print(f"wrote {len(rows)} rows ({truncated} truncated) to {output}")
+
+    blocks = [
+        {"start": start, "hash": f"{block_hash(tokenizer, start):016x}"}
+        for start in list(range(0, 0x30000, BLOCK_SIZE)) + [0xE0000, 0xE0100]
+    ]
+    scalars = {
+        "generator": "Tests/Scripts/make_tokenizer_fixture.py",
+        "tokenizers_version": tokenizers_version,
+        "block_size": BLOCK_SIZE,
+        "hash": "FNV-1a 64 over each scalar's ids as little-endian int32, each list followed by -1",
+        "blocks": blocks,
+    }
+    scalars_output = ROOT / args.scalars_output
+    text = json.dumps(scalars, indent=1)
+    for block in blocks:  # one block per line
+        text = text.replace(json.dumps(block, indent=1).replace("\n", "\n  "), json.dumps(block))
+    scalars_output.write_text(text + "\n", encoding="utf-8")
+    print(f"wrote {len(blocks)} blocks of {BLOCK_SIZE} scalars to {scalars_output}")
+
+
+def block_hash(tokenizer: Tokenizer, start: int) -> int:
+    """FNV-1a 64 of the ids of "x<c>y" for each scalar c in [start, start + BLOCK_SIZE)."""
+    scalars = [c for c in range(start, start + BLOCK_SIZE) if not 0xD800 <= c <= 0xDFFF]
+    encodings = tokenizer.encode_batch(["x" + chr(c) + "y" for c in scalars], add_special_tokens=False)
+    value = FNV_OFFSET
+    for encoding in encodings:
+        for token_id in encoding.ids + [-1]:
+            for byte in struct.pack("<i", token_id):
+                value = ((value ^ byte) * FNV_PRIME) & 0xFFFF_FFFF_FFFF_FFFF
+    return value
 
 
 if __name__ == "__main__":
