@@ -33,6 +33,9 @@ extension SWIMInstance {
             probe = nil
         } else if let relay = relays.removeValue(forKey: sequence) {
             send([.ack(sequence: relay.requesterSequence)], to: relay.requester, into: &directives)
+        } else if suspicions.values.contains(where: { $0.recheckSequences.contains(sequence) }) {
+            // The answer to a re-ping of a suspect: only its incarnation (piggybacked) can clear it.
+            return
         } else {
             droppedPackets.unexpectedAnswer += 1
         }

@@ -53,11 +53,19 @@ extension SWIMInstance {
 
     mutating func applySuspect(_ suspect: SWIMMessage.Suspect, now: Duration, into directives: inout [SWIMDirective]) {
         if suspect.name == localName {
-            guard !hasLeft, suspect.incarnation >= incarnation else { return }
+            guard !hasLeft else { return }
+            guard suspect.incarnation >= incarnation else {
+                noteCorrection(.alive(localAlive))
+                return
+            }
             refute(accusedIncarnation: suspect.incarnation)
             return
         }
-        guard var member = members[suspect.name], suspect.incarnation >= member.incarnation else { return }
+        guard var member = members[suspect.name] else { return }
+        guard suspect.incarnation >= member.incarnation else {
+            noteStale(member)
+            return
+        }
         switch member.state {
         case .dead, .left:
             return
@@ -89,13 +97,20 @@ extension SWIMInstance {
 
     mutating func applyDead(_ dead: SWIMMessage.Dead, now: Duration, into directives: inout [SWIMDirective]) {
         if dead.name == localName {
-            guard !hasLeft, dead.incarnation >= incarnation else { return }
+            guard !hasLeft else { return }
+            guard dead.incarnation >= incarnation else {
+                noteCorrection(.alive(localAlive))
+                return
+            }
             refute(accusedIncarnation: dead.incarnation)
             return
         }
-        guard var member = members[dead.name], dead.incarnation >= member.incarnation, member.state.isLive else {
+        guard var member = members[dead.name] else { return }
+        guard dead.incarnation >= member.incarnation else {
+            noteStale(member)
             return
         }
+        guard member.state.isLive else { return }
         member.incarnation = dead.incarnation
         setState(of: &member, to: dead.isLeave ? .left : .dead, now: now)
         members[member.name] = member
@@ -106,12 +121,36 @@ extension SWIMInstance {
     /// Declares suspects dead when their suspicion timer runs out.
     mutating func runSuspicions(now: Duration, into directives: inout [SWIMDirective]) {
         guard !suspicions.isEmpty else { return }
-        for (name, suspicion) in suspicions where now >= suspicion.deadline {
-            suspicions[name] = nil
-            guard let member = members[name], member.state == .suspect, member.incarnation == suspicion.incarnation
-            else { continue }
-            applyDead(SWIMMessage.Dead(name: name, incarnation: member.incarnation, from: localName), now: now, into: &directives)
+        for (name, suspicion) in suspicions {
+            if now >= suspicion.deadline {
+                suspicions[name] = nil
+                guard let member = members[name], member.state == .suspect, member.incarnation == suspicion.incarnation
+                else { continue }
+                let dead = SWIMMessage.Dead(name: name, incarnation: member.incarnation, from: localName)
+                applyDead(dead, now: now, into: &directives)
+            } else if let due = suspicion.recheckDue, now >= due, let member = members[name] {
+                let sequence = nextSequence()
+                suspicions[name]?.recordRecheck(sequence: sequence)
+                send(pingMessages(to: name, sequence: sequence), to: member.endpoint, into: &directives)
+            }
         }
+    }
+
+    /// Records that the packet being processed carried an accusation older than our alive `member`.
+    private mutating func noteStale(_ member: Member) {
+        guard member.state == .alive else { return }
+        let alive = SWIMMessage.Alive(
+            name: member.name,
+            incarnation: member.incarnation,
+            endpoint: member.endpoint,
+            metadata: member.metadata
+        )
+        noteCorrection(.alive(alive))
+    }
+
+    private mutating func noteCorrection(_ message: SWIMMessage) {
+        guard corrections != nil, corrections?.contains(where: { $0.subject == message.subject }) == false else { return }
+        corrections?.append(message)
     }
 
     /// Answers a suspicion or death claim about ourselves with a higher incarnation (+1 LHM: being

@@ -41,6 +41,9 @@ public struct SWIMInstance: Sendable {
     var seeds: [Endpoint] = []
     var join: JoinAttempt?
     var leave: LeaveProgress = .none
+    /// While a packet is processed: newer alive messages for members the sender holds stale
+    /// suspicions or deaths about; they go straight back to the sender (see `onPacket`).
+    var corrections: [SWIMMessage]?
 
     struct ProbeInFlight: Sendable {
         let target: String
@@ -166,9 +169,18 @@ public struct SWIMInstance: Sendable {
         if case .finished = leave {
             droppedPackets.afterLeave += 1
         } else {
+            corrections = []
             for message in packet.messages {
                 handle(message, from: source, now: now, into: &directives)
             }
+            // The sender gossips an accusation we already know to be refuted. Retransmission
+            // limits mean a refutation can miss a member on a lossy network, and with short
+            // suspicion timeouts that member would declare a live member dead; answering the
+            // stale update directly closes that gap at the cost of one packet per stale sender.
+            if let pending = corrections, !pending.isEmpty {
+                send(Array(pending.prefix(8)), to: source, into: &directives)
+            }
+            corrections = nil
         }
         directives.append(.wakeUp(at: nextWakeUp(now: now)))
         return directives
@@ -259,7 +271,10 @@ public struct SWIMInstance: Sendable {
                 consider(probe.indirectSent ? probe.endDeadline : probe.directDeadline)
             }
             if let join { consider(join.retryAt) }
-            for suspicion in suspicions.values { consider(suspicion.deadline) }
+            for suspicion in suspicions.values {
+                consider(suspicion.deadline)
+                if let due = suspicion.recheckDue { consider(due) }
+            }
         }
         if !broadcasts.isEmpty { consider(nextGossipAt) }
         for relay in relays.values {

@@ -15,6 +15,14 @@ struct Suspicion: Hashable, Sendable {
     /// Who has suspected the member so far (the first accuser included), so each counts once.
     private(set) var accusers: Set<String>
     private(set) var deadline: Duration
+    /// Direct re-pings of the suspect sent so far (see `recheckDue`).
+    private(set) var recheckSequences: [UInt32] = []
+
+    /// Shares of the timeout at which the suspecting member pings the suspect again, carrying the
+    /// suspicion. A live suspect answers with its refutation directly, so a member that missed the
+    /// gossiped refutation on a lossy network does not declare it dead; a crashed one stays silent
+    /// and the timer runs out unchanged.
+    static let recheckFractions = [0.3, 0.55, 0.8]
 
     init(
         incarnation: UInt64,
@@ -35,6 +43,16 @@ struct Suspicion: Hashable, Sendable {
     }
 
     var confirmations: Int { accusers.count - 1 }
+
+    /// When the next re-ping is due, if any remain.
+    var recheckDue: Duration? {
+        guard recheckSequences.count < Self.recheckFractions.count else { return nil }
+        return startedAt + (deadline - startedAt).scaled(by: Self.recheckFractions[recheckSequences.count])
+    }
+
+    mutating func recordRecheck(sequence: UInt32) {
+        recheckSequences.append(sequence)
+    }
 
     /// Records a suspicion from `accuser`; returns whether it was new and counted (then it is worth re-gossiping).
     mutating func confirm(from accuser: String) -> Bool {

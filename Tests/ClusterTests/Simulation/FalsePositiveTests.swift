@@ -1,0 +1,39 @@
+import Testing
+
+@testable import Cluster
+
+@Suite struct FalsePositiveTests {
+    /// Runs a healthy cluster at `lossRate` for `duration`; returns (suspicions raised, false deaths, LHM max).
+    static func lossyRun(
+        size: Int,
+        lossRate: Double,
+        duration: Duration,
+        seed: UInt64,
+        suspicionMultiplier: Double
+    ) throws -> (suspicions: Int, falseDeaths: Int, refutations: UInt64) {
+        var settings = SWIMSettings()
+        settings.suspicionMultiplier = suspicionMultiplier
+        var simulator = ClusterSimulator(seed: seed, settings: settings, network: NetworkConditions(lossRate: lossRate))
+        try simulator.addConvergedCluster(count: size)
+        simulator.run(for: duration)
+        let suspicions = simulator.events.filter { $0.event.kind == .suspect }.count
+        let deaths = simulator.events.filter { $0.event.kind == .dead }.count
+        let refutations = simulator.nodes.reduce(0) { $0 + $1.instance.incarnation }
+        return (suspicions, deaths, refutations)
+    }
+
+    @Test func noFalseDeathOverTenMinutesAtTenPercentLoss() throws {
+        let result = try Self.lossyRun(
+            size: 50,
+            lossRate: 0.10,
+            duration: .seconds(600),
+            seed: 42,
+            suspicionMultiplier: SWIMSettings().suspicionMultiplier
+        )
+        print(
+            "false positives N=50 10% loss 600 s: \(result.suspicions) suspect events, "
+                + "\(result.refutations) refutations, \(result.falseDeaths) dead events"
+        )
+        #expect(result.falseDeaths == 0)
+    }
+}
