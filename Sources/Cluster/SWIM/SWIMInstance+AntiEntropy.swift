@@ -61,6 +61,7 @@ extension SWIMInstance {
     /// carries our refutation of anything the remote believed about us (this speeds up healing).
     public mutating func onPushPullRequest(_ bytes: [UInt8], from source: Endpoint, now: Duration) -> PushPullAnswer {
         var directives: [SWIMDirective] = []
+        alignGossipSchedule(now: now, firingDue: false)
         guard let state = decodePushPull(bytes) else {
             directives.append(.wakeUp(at: nextWakeUp(now: now)))
             return PushPullAnswer(reply: nil, directives: directives)
@@ -73,6 +74,7 @@ extension SWIMInstance {
     /// The answer to a push-pull we started. Any answer completes a pending join.
     public mutating func onPushPullResponse(_ bytes: [UInt8], from source: Endpoint, now: Duration) -> [SWIMDirective] {
         var directives: [SWIMDirective] = []
+        alignGossipSchedule(now: now, firingDue: false)
         if let state = decodePushPull(bytes) {
             join = nil
             merge(state, now: now, into: &directives)

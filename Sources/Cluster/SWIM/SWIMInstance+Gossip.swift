@@ -15,6 +15,17 @@ extension SWIMInstance {
         directives.append(.send(bytes: SWIMPacket.encode(framedMessages: framed + piggyback), to: endpoint))
     }
 
+    /// Keeps gossip on the member's fixed 200 ms grid while it had nothing to send (no timer was
+    /// armed then), so news is gossiped at the next grid tick rather than the instant it arrives.
+    /// `firingDue` leaves a tick that is due now in place (for `onTick`).
+    mutating func alignGossipSchedule(now: Duration, firingDue: Bool) {
+        guard nextGossipAt < now else { return }
+        let interval = settings.gossipInterval
+        let periods = (now - nextGossipAt).nanoseconds / interval.nanoseconds
+        nextGossipAt += interval * periods
+        if !firingDue && nextGossipAt < now { nextGossipAt += interval }
+    }
+
     /// Every gossip interval: piggyback-only packets to `gossipFanout` random members, including
     /// members that died recently (so a wrongly declared member learns of it and refutes).
     mutating func runGossip(now: Duration, into directives: inout [SWIMDirective]) {

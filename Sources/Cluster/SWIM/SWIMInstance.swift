@@ -166,6 +166,7 @@ public struct SWIMInstance: Sendable {
     /// A decoded packet from `source`.
     public mutating func onPacket(_ packet: SWIMPacket, from source: Endpoint, now: Duration) -> [SWIMDirective] {
         var directives: [SWIMDirective] = []
+        alignGossipSchedule(now: now, firingDue: false)
         if case .finished = leave {
             droppedPackets.afterLeave += 1
         } else {
@@ -189,6 +190,7 @@ public struct SWIMInstance: Sendable {
     /// Timers: probe deadlines, suspicion timeouts, gossip, push-pull, join retries, leave completion.
     public mutating func onTick(now: Duration) -> [SWIMDirective] {
         var directives: [SWIMDirective] = []
+        alignGossipSchedule(now: now, firingDue: true)
         switch leave {
         case .finished:
             break
@@ -220,6 +222,7 @@ public struct SWIMInstance: Sendable {
             throw SWIMError(message: "metadata is \(newMetadata.count) bytes, the limit is \(settings.maxMetadataSize)")
         }
         var directives: [SWIMDirective] = []
+        alignGossipSchedule(now: now, firingDue: false)
         metadata = newMetadata
         incarnation += 1
         broadcasts.enqueue(.alive(localAlive))

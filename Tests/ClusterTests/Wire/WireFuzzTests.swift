@@ -46,7 +46,14 @@ import Testing
         var undecodable = 0
         var decodable = 0
         let iterations = 100_000
+        var dropped = 0
         for iteration in 0..<iterations {
+            // Decodable mutants add members with random names; a fresh instance now and then keeps
+            // the state (and the cost of comparing it) small.
+            if iteration % 500 == 0 {
+                dropped += instance.droppedPackets.undecodable.values.reduce(0, +)
+                instance = try SWIMTestSupport.instance(knowing: 3, seed: UInt64(iteration))
+            }
             var bytes: [UInt8]
             switch iteration % 4 {
             case 0:
@@ -93,8 +100,9 @@ import Testing
                 }
             }
         }
-        print("wire fuzz: \(iterations) packets, \(undecodable) rejected, \(decodable) decodable, dropped by reason \(instance.droppedPackets.undecodable)")
-        #expect(instance.droppedPackets.undecodable.values.reduce(0, +) == undecodable)
+        dropped += instance.droppedPackets.undecodable.values.reduce(0, +)
+        print("wire fuzz: \(iterations) packets, \(undecodable) rejected and counted as dropped, \(decodable) decodable")
+        #expect(dropped == undecodable)
         #expect(undecodable > iterations / 2)
     }
 
