@@ -82,8 +82,8 @@ public struct SWIMSettings: Hashable, Sendable {
         try check((0...WireFormat.maxMetadataSize).contains(maxMetadataSize), "max metadata size must be 0…512")
         try check(packetOverhead >= 0, "packet overhead must not be negative")
         try check(
-            packetBudget >= 2 * WireFormat.maxMetadataSize + 300,
-            "max packet size minus overhead (\(packetBudget)) is too small for an alive message with metadata"
+            packetBudget >= 1024,
+            "max packet size minus overhead (\(packetBudget)) is below 1024, too small for an alive message with full metadata"
         )
         try check(maxPacketSize <= 65_507, "max packet size must fit in one UDP datagram (65507)")
     }

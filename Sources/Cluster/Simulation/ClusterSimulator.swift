@@ -292,9 +292,8 @@ public struct ClusterSimulator {
         if bytes.count > settings.packetBudget { oversizedPackets += 1 }
         nodes[index].sent.packets += 1
         nodes[index].sent.bytes += bytes.count
-        if bytes.count > 1 {
-            nodes[index].sent.messages += Int(bytes[1] & 0x7F) | (bytes[1] & 0x80 != 0 && bytes.count > 2 ? Int(bytes[2]) << 7 : 0)
-        }
+        var header = ByteReader(bytes, from: 1)
+        nodes[index].sent.messages += Int((try? header.readVarint("message count")) ?? 0)
     }
 
     private mutating func scheduleWake(_ index: Int, at time: Duration) {
