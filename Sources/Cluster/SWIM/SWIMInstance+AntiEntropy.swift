@@ -110,7 +110,9 @@ extension SWIMInstance {
                 )
                 applyAlive(alive, now: now, into: &directives)
             case .left:
-                applyDead(SWIMMessage.Dead(name: entry.name, incarnation: entry.incarnation, from: entry.name), now: now, into: &directives)
+                applyDead(
+                    SWIMMessage.Dead(name: entry.name, incarnation: entry.incarnation, from: entry.name), now: now,
+                    into: &directives)
             case .dead, .suspect:
                 let suspect = SWIMMessage.Suspect(name: entry.name, incarnation: entry.incarnation, from: localName)
                 applySuspect(suspect, now: now, into: &directives)

@@ -1,6 +1,8 @@
 extension SWIMInstance {
     /// Dispatches one message of a received packet.
-    mutating func handle(_ message: SWIMMessage, from source: Endpoint, now: Duration, into directives: inout [SWIMDirective]) {
+    mutating func handle(
+        _ message: SWIMMessage, from source: Endpoint, now: Duration, into directives: inout [SWIMDirective]
+    ) {
         switch message {
         case .ping(let ping):
             guard ping.target == localName else {
@@ -63,7 +65,8 @@ extension SWIMInstance {
     func pingMessages(to target: String, sequence: UInt32) -> [SWIMMessage] {
         var messages: [SWIMMessage] = [.ping(SWIMMessage.Ping(sequence: sequence, target: target, source: localSource))]
         if let member = members[target], member.state == .suspect {
-            messages.append(.suspect(SWIMMessage.Suspect(name: target, incarnation: member.incarnation, from: localName)))
+            messages.append(
+                .suspect(SWIMMessage.Suspect(name: target, incarnation: member.incarnation, from: localName)))
         }
         return messages
     }

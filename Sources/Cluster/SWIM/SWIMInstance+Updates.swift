@@ -149,7 +149,9 @@ extension SWIMInstance {
     }
 
     private mutating func noteCorrection(_ message: SWIMMessage) {
-        guard corrections != nil, corrections?.contains(where: { $0.subject == message.subject }) == false else { return }
+        guard corrections != nil, corrections?.contains(where: { $0.subject == message.subject }) == false else {
+            return
+        }
         corrections?.append(message)
     }
 

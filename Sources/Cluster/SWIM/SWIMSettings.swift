@@ -60,7 +60,8 @@ public struct SWIMSettings: Hashable, Sendable {
         }
         try check(probeInterval > .zero, "probe interval must be positive")
         try check(probeTimeout > .zero, "probe timeout must be positive")
-        try check(probeTimeout < probeInterval, "probe timeout (\(probeTimeout)) must be shorter than the probe interval")
+        try check(
+            probeTimeout < probeInterval, "probe timeout (\(probeTimeout)) must be shorter than the probe interval")
         try check((0...16).contains(indirectProbeCount), "indirect probe count must be 0…16")
         try check(nackFraction > 0 && nackFraction < 1, "nack fraction must be between 0 and 1")
         try check(gossipInterval > .zero, "gossip interval must be positive")

@@ -58,12 +58,14 @@ struct Suspicion: Hashable, Sendable {
     mutating func confirm(from accuser: String) -> Bool {
         guard confirmations < expectedConfirmations, !accusers.contains(accuser) else { return false }
         accusers.insert(accuser)
-        deadline = startedAt + Self.timeout(
-            confirmations: confirmations,
-            expected: expectedConfirmations,
-            minimum: minimum,
-            maximum: maximum
-        )
+        deadline =
+            startedAt
+            + Self.timeout(
+                confirmations: confirmations,
+                expected: expectedConfirmations,
+                minimum: minimum,
+                maximum: maximum
+            )
         return true
     }
 

@@ -57,7 +57,8 @@ public struct ClusterSimulator {
     var random: SplitMix64
     var indexByEndpoint: [Endpoint: Int] = [:]
 
-    public init(seed: UInt64, settings: SWIMSettings = SWIMSettings(), network: NetworkConditions = NetworkConditions()) {
+    public init(seed: UInt64, settings: SWIMSettings = SWIMSettings(), network: NetworkConditions = NetworkConditions())
+    {
         self.random = SplitMix64(seed: seed)
         self.settings = settings
         self.network = network
@@ -136,7 +137,9 @@ public struct ClusterSimulator {
 
     /// Replaces a crashed or stopped member by a fresh process with the same name (incarnation 0),
     /// optionally at a new endpoint, and joins it through `seeds`.
-    public mutating func restart(_ index: Int, atNewEndpoint newEndpoint: Endpoint? = nil, seeds: [Int]) throws(SWIMError) {
+    public mutating func restart(_ index: Int, atNewEndpoint newEndpoint: Endpoint? = nil, seeds: [Int])
+        throws(SWIMError)
+    {
         let old = nodes[index].instance
         let endpoint = newEndpoint ?? old.localEndpoint
         let instance = try SWIMInstance(
@@ -238,7 +241,8 @@ public struct ClusterSimulator {
             carryOut(directives, from: index)
         case .pushPullRequest(let initiator, let index, let bytes):
             guard nodes[index].status == .running, nodes[index].group == nodes[initiator].group else { return }
-            let answer = nodes[index].instance.onPushPullRequest(bytes, from: nodes[initiator].instance.localEndpoint, now: now)
+            let answer = nodes[index].instance.onPushPullRequest(
+                bytes, from: nodes[initiator].instance.localEndpoint, now: now)
             carryOut(answer.directives, from: index)
             if let reply = answer.reply {
                 let source = nodes[index].instance.localEndpoint

@@ -27,12 +27,14 @@ extension PushPullState {
     /// Decodes a push-pull state completely or throws.
     public init(decoding bytes: [UInt8]) throws(WireError) {
         guard bytes.count <= WireFormat.maxPushPullSize else {
-            throw WireError(.tooLarge, "push-pull state is \(bytes.count) bytes, the limit is \(WireFormat.maxPushPullSize)")
+            throw WireError(
+                .tooLarge, "push-pull state is \(bytes.count) bytes, the limit is \(WireFormat.maxPushPullSize)")
         }
         var reader = ByteReader(bytes)
         let version = try reader.readByte("version")
         guard version == WireFormat.version else {
-            throw WireError(.unsupportedVersion, "push-pull format version \(version), this build speaks \(WireFormat.version)")
+            throw WireError(
+                .unsupportedVersion, "push-pull format version \(version), this build speaks \(WireFormat.version)")
         }
         let marker = try reader.readByte("push-pull marker")
         guard marker == WireFormat.pushPullMarker else {

@@ -67,7 +67,9 @@ extension SWIMMessage {
         return message
     }
 
-    private static func decodeBody(_ kind: WireFormat.Kind, from body: inout ByteReader) throws(WireError) -> SWIMMessage {
+    private static func decodeBody(_ kind: WireFormat.Kind, from body: inout ByteReader) throws(WireError)
+        -> SWIMMessage
+    {
         let nameLimit = WireFormat.maxNameLength
         switch kind {
         case .ping:

@@ -21,11 +21,13 @@ extension SWIMPacket {
         var reader = ByteReader(bytes)
         let version = try reader.readByte("version")
         guard version == WireFormat.version else {
-            throw WireError(.unsupportedVersion, "packet format version \(version), this build speaks \(WireFormat.version)")
+            throw WireError(
+                .unsupportedVersion, "packet format version \(version), this build speaks \(WireFormat.version)")
         }
         let count = try reader.readVarint("message count")
         guard count >= 1, count <= UInt64(WireFormat.maxMessagesPerPacket) else {
-            throw WireError(.invalidValue, "packet claims \(count) messages (allowed 1…\(WireFormat.maxMessagesPerPacket))")
+            throw WireError(
+                .invalidValue, "packet claims \(count) messages (allowed 1…\(WireFormat.maxMessagesPerPacket))")
         }
         var messages: [SWIMMessage] = []
         messages.reserveCapacity(Int(count))

@@ -4,7 +4,10 @@ import Testing
 
 @Suite struct DisseminationQueueTests {
     func alive(_ name: String, _ incarnation: UInt64, metadata: Int = 0) -> SWIMMessage {
-        .alive(SWIMMessage.Alive(name: name, incarnation: incarnation, endpoint: SWIMTestSupport.endpoint(2), metadata: Array(repeating: 1, count: metadata)))
+        .alive(
+            SWIMMessage.Alive(
+                name: name, incarnation: incarnation, endpoint: SWIMTestSupport.endpoint(2),
+                metadata: Array(repeating: 1, count: metadata)))
     }
 
     @Test func retransmitLimitGrowsWithLog10OfClusterSize() {
@@ -56,8 +59,12 @@ import Testing
             var received = Set<String>()
             var packets = 0
             for round in 0..<400 where !instance.broadcasts.isEmpty {
-                let ping = SWIMMessage.ping(SWIMMessage.Ping(sequence: UInt32(round), target: "me", source: .init(name: "x1", endpoint: SWIMTestSupport.endpoint(2))))
-                let directives = instance.onPacket(SWIMPacket(messages: [ping]), from: SWIMTestSupport.endpoint(2), now: SWIMTestSupport.origin)
+                let ping = SWIMMessage.ping(
+                    SWIMMessage.Ping(
+                        sequence: UInt32(round), target: "me",
+                        source: .init(name: "x1", endpoint: SWIMTestSupport.endpoint(2))))
+                let directives = instance.onPacket(
+                    SWIMPacket(messages: [ping]), from: SWIMTestSupport.endpoint(2), now: SWIMTestSupport.origin)
                 for directive in directives {
                     guard case .send(let bytes, _) = directive else { continue }
                     #expect(bytes.count <= 1400 - overhead)

@@ -46,7 +46,9 @@ import Testing
         let (_, ping) = try startProbe(&instance, at: start)
         _ = instance.onTick(now: start + .milliseconds(500))
         for helper in 0..<3 {
-            _ = instance.onPacket(SWIMPacket(messages: [.nack(sequence: ping.sequence)]), from: Support.endpoint(helper), now: start + .milliseconds(950))
+            _ = instance.onPacket(
+                SWIMPacket(messages: [.nack(sequence: ping.sequence)]), from: Support.endpoint(helper),
+                now: start + .milliseconds(950))
         }
         _ = instance.onTick(now: start + .seconds(1))
         #expect(instance.localHealth.score == 1)
@@ -56,7 +58,8 @@ import Testing
         var instance = try Support.instance(knowing: 4)
         // Two refutations put the score at 2.
         for incarnation in 0..<2 {
-            let suspect = SWIMMessage.suspect(SWIMMessage.Suspect(name: "me", incarnation: UInt64(incarnation), from: "x1"))
+            let suspect = SWIMMessage.suspect(
+                SWIMMessage.Suspect(name: "me", incarnation: UInt64(incarnation), from: "x1"))
             _ = instance.onPacket(SWIMPacket(messages: [suspect]), from: Support.endpoint(2), now: Support.origin)
         }
         #expect(instance.localHealth.score == 2)
@@ -65,7 +68,9 @@ import Testing
         let (_, ping) = try startProbe(&instance, at: start)
         // Timeouts are scaled ×3: no indirect probe at 500 ms, but at 1500 ms.
         #expect(try Support.sentPackets(instance.onTick(now: start + .milliseconds(500))).isEmpty)
-        let acked = instance.onPacket(SWIMPacket(messages: [.ack(sequence: ping.sequence)]), from: Support.endpoint(2), now: start + .milliseconds(600))
+        let acked = instance.onPacket(
+            SWIMPacket(messages: [.ack(sequence: ping.sequence)]), from: Support.endpoint(2),
+            now: start + .milliseconds(600))
         #expect(instance.localHealth.score == 1)
         #expect(instance.probe == nil)
         // The next probe was scheduled three intervals after this one started.
@@ -96,7 +101,8 @@ import Testing
             source: .init(name: "x1", endpoint: Support.endpoint(2)),
             wantsNack: true
         )
-        let forwarded = try Support.sentPackets(helper.onPacket(SWIMPacket(messages: [.pingRequest(request)]), from: Support.endpoint(2), now: now))
+        let forwarded = try Support.sentPackets(
+            helper.onPacket(SWIMPacket(messages: [.pingRequest(request)]), from: Support.endpoint(2), now: now))
         #expect(forwarded.count == 1)
         #expect(forwarded.first?.to == Support.endpoint(3))
         guard case .ping(let ping) = forwarded.first?.packet.messages.first else {
@@ -106,13 +112,18 @@ import Testing
         #expect(ping.target == "x2")
         #expect(ping.source.name == "me")
         // Before 80 % of 500 ms: nothing; at 400 ms: a nack to the requester with its sequence.
-        #expect(try Support.sentPackets(helper.onTick(now: now + .milliseconds(399))).allSatisfy { $0.to != Support.endpoint(2) })
+        #expect(
+            try Support.sentPackets(helper.onTick(now: now + .milliseconds(399))).allSatisfy {
+                $0.to != Support.endpoint(2)
+            })
         let nack = try Support.sentPackets(helper.onTick(now: now + .milliseconds(400)))
         #expect(nack.map(\.to) == [Support.endpoint(2)])
         #expect(nack.first?.packet.messages.first == .nack(sequence: 77))
         // A late ack is still relayed before the timeout.
         let relayed = try Support.sentPackets(
-            helper.onPacket(SWIMPacket(messages: [.ack(sequence: ping.sequence)]), from: Support.endpoint(3), now: now + .milliseconds(450))
+            helper.onPacket(
+                SWIMPacket(messages: [.ack(sequence: ping.sequence)]), from: Support.endpoint(3),
+                now: now + .milliseconds(450))
         )
         #expect(relayed.map(\.to) == [Support.endpoint(2)])
         #expect(relayed.first?.packet.messages.first == .ack(sequence: 77))
@@ -129,12 +140,15 @@ import Testing
             source: .init(name: "x1", endpoint: Support.endpoint(2)),
             wantsNack: true
         )
-        let forwarded = try Support.sentPackets(helper.onPacket(SWIMPacket(messages: [.pingRequest(request)]), from: Support.endpoint(2), now: now))
+        let forwarded = try Support.sentPackets(
+            helper.onPacket(SWIMPacket(messages: [.pingRequest(request)]), from: Support.endpoint(2), now: now))
         guard case .ping(let ping) = forwarded.first?.packet.messages.first else {
             Issue.record("helper did not ping the target")
             return
         }
-        _ = helper.onPacket(SWIMPacket(messages: [.ack(sequence: ping.sequence)]), from: Support.endpoint(3), now: now + .milliseconds(10))
+        _ = helper.onPacket(
+            SWIMPacket(messages: [.ack(sequence: ping.sequence)]), from: Support.endpoint(3),
+            now: now + .milliseconds(10))
         let later = try Support.sentPackets(helper.onTick(now: now + .milliseconds(600)))
         #expect(!later.contains { $0.packet.messages.contains(.nack(sequence: 5)) })
         #expect(helper.relays.isEmpty)
@@ -155,7 +169,8 @@ import Testing
 
     @Test func pingForAnotherNameIsNotAcked() throws {
         var instance = try Support.instance(knowing: 1)
-        let ping = SWIMMessage.ping(SWIMMessage.Ping(sequence: 1, target: "old-name", source: .init(name: "x1", endpoint: Support.endpoint(2))))
+        let ping = SWIMMessage.ping(
+            SWIMMessage.Ping(sequence: 1, target: "old-name", source: .init(name: "x1", endpoint: Support.endpoint(2))))
         let directives = instance.onPacket(SWIMPacket(messages: [ping]), from: Support.endpoint(2), now: Support.origin)
         #expect(try Support.sentPackets(directives).isEmpty)
         #expect(instance.droppedPackets.wrongTarget == 1)
@@ -171,12 +186,14 @@ import Testing
         _ = instance.onPacket(SWIMPacket(messages: [.suspect(suspect)]), from: Support.endpoint(3), now: now)
         // N = 4: min = 1 × max(1, log10 4) × 1 s = 1 s, no confirmations expected.
         #expect(instance.suspicions["x1"]?.deadline == now + .seconds(1))
-        #expect(instance.onTick(now: now + .milliseconds(999)).allSatisfy { if case .event = $0 { false } else { true } })
+        #expect(
+            instance.onTick(now: now + .milliseconds(999)).allSatisfy { if case .event = $0 { false } else { true } })
         let fired = instance.onTick(now: now + .seconds(1))
         #expect(Support.events(fired).map(\.kind) == [.dead])
         // A second suspect is refuted in time and survives.
         let other = SWIMMessage.Suspect(name: "x2", incarnation: 1, from: "x3")
-        _ = instance.onPacket(SWIMPacket(messages: [.suspect(other)]), from: Support.endpoint(4), now: now + .seconds(2))
+        _ = instance.onPacket(
+            SWIMPacket(messages: [.suspect(other)]), from: Support.endpoint(4), now: now + .seconds(2))
         _ = instance.onPacket(
             SWIMPacket(messages: [.alive(Support.alive("x2", incarnation: 2, host: 3))]),
             from: Support.endpoint(3),

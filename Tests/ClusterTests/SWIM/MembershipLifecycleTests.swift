@@ -41,7 +41,9 @@ import Testing
             try SWIMInstance(name: "", endpoint: Support.endpoint(1), seed: 1, now: .zero)
         }
         #expect(throws: SWIMError.self) {
-            try SWIMInstance(name: "a", endpoint: Support.endpoint(1), metadata: Array(repeating: 0, count: 513), seed: 1, now: .zero)
+            try SWIMInstance(
+                name: "a", endpoint: Support.endpoint(1), metadata: Array(repeating: 0, count: 513), seed: 1, now: .zero
+            )
         }
     }
 
@@ -61,7 +63,10 @@ import Testing
         // An answer completes the join and brings the members in.
         let state = PushPullState(
             isJoin: false,
-            members: [PushPullState.Entry(name: "seed", endpoint: Support.endpoint(2), state: .alive, incarnation: 4, metadata: [9])]
+            members: [
+                PushPullState.Entry(
+                    name: "seed", endpoint: Support.endpoint(2), state: .alive, incarnation: 4, metadata: [9])
+            ]
         )
         let directives = instance.onPushPullResponse(state.encoded(), from: Support.endpoint(2), now: now + .seconds(8))
         #expect(!instance.isJoining)
@@ -76,11 +81,16 @@ import Testing
         let remote = PushPullState(
             isJoin: false,
             members: [
-                PushPullState.Entry(name: "x1", endpoint: Support.endpoint(2), state: .dead, incarnation: 1, metadata: []),
-                PushPullState.Entry(name: "x2", endpoint: Support.endpoint(3), state: .left, incarnation: 1, metadata: []),
-                PushPullState.Entry(name: "me", endpoint: Support.endpoint(1), state: .dead, incarnation: 0, metadata: []),
-                PushPullState.Entry(name: "fresh", endpoint: Support.endpoint(8), state: .alive, incarnation: 2, metadata: [1]),
-                PushPullState.Entry(name: "ghost", endpoint: Support.endpoint(9), state: .dead, incarnation: 2, metadata: []),
+                PushPullState.Entry(
+                    name: "x1", endpoint: Support.endpoint(2), state: .dead, incarnation: 1, metadata: []),
+                PushPullState.Entry(
+                    name: "x2", endpoint: Support.endpoint(3), state: .left, incarnation: 1, metadata: []),
+                PushPullState.Entry(
+                    name: "me", endpoint: Support.endpoint(1), state: .dead, incarnation: 0, metadata: []),
+                PushPullState.Entry(
+                    name: "fresh", endpoint: Support.endpoint(8), state: .alive, incarnation: 2, metadata: [1]),
+                PushPullState.Entry(
+                    name: "ghost", endpoint: Support.endpoint(9), state: .dead, incarnation: 2, metadata: []),
             ]
         )
         let answer = instance.onPushPullRequest(remote.encoded(), from: Support.endpoint(2), now: now)
@@ -104,12 +114,18 @@ import Testing
         #expect(Support.events(directives).map(\.kind) == [.left])
         let sent = try Support.sentPackets(directives)
         #expect(!sent.isEmpty)
-        #expect(sent.allSatisfy { $0.packet.messages.contains(.dead(SWIMMessage.Dead(name: "me", incarnation: 0, from: "me"))) })
+        #expect(
+            sent.allSatisfy {
+                $0.packet.messages.contains(.dead(SWIMMessage.Dead(name: "me", incarnation: 0, from: "me")))
+            })
         #expect(instance.snapshot(now: now).member(named: "me")?.state == .left)
         // Accusations are no longer refuted while leaving, and pings are still answered.
         let suspect = SWIMMessage.suspect(SWIMMessage.Suspect(name: "me", incarnation: 0, from: "x1"))
-        let ping = SWIMMessage.ping(SWIMMessage.Ping(sequence: 1, target: "me", source: .init(name: "x1", endpoint: Support.endpoint(2))))
-        let answered = try Support.sentPackets(instance.onPacket(SWIMPacket(messages: [suspect, ping]), from: Support.endpoint(2), now: now + .milliseconds(100)))
+        let ping = SWIMMessage.ping(
+            SWIMMessage.Ping(sequence: 1, target: "me", source: .init(name: "x1", endpoint: Support.endpoint(2))))
+        let answered = try Support.sentPackets(
+            instance.onPacket(
+                SWIMPacket(messages: [suspect, ping]), from: Support.endpoint(2), now: now + .milliseconds(100)))
         #expect(instance.incarnation == 0)
         #expect(answered.contains { $0.packet.messages.first == .ack(sequence: 1) })
         // No probing while leaving.
@@ -127,7 +143,9 @@ import Testing
         #expect(instance.incarnation == 1)
         #expect(Support.events(directives).map(\.kind) == [.metadataUpdated])
         #expect(instance.broadcasts.transmits(of: "me") == 0)
-        #expect(throws: SWIMError.self) { try instance.onMetadataChange(Array(repeating: 0, count: 513), now: Support.origin) }
+        #expect(throws: SWIMError.self) {
+            try instance.onMetadataChange(Array(repeating: 0, count: 513), now: Support.origin)
+        }
         #expect(instance.metadata == [1, 2, 3])
     }
 
@@ -162,14 +180,18 @@ import Testing
         var time = now
         while time < now + .seconds(46) {
             partners += pushPulls(instance.onTick(now: time))
-            _ = instance.onPacket(SWIMPacket(messages: [.ack(sequence: instance.probe?.sequence ?? 0)]), from: Support.endpoint(2), now: time)
+            _ = instance.onPacket(
+                SWIMPacket(messages: [.ack(sequence: instance.probe?.sequence ?? 0)]), from: Support.endpoint(2),
+                now: time)
             time += .milliseconds(100)
         }
         #expect(Set(partners) == [Support.endpoint(2), Support.endpoint(3)])
         // Past the retention, a new probe round forgets it.
         while time < now + .seconds(105) {
             _ = instance.onTick(now: time)
-            _ = instance.onPacket(SWIMPacket(messages: [.ack(sequence: instance.probe?.sequence ?? 0)]), from: Support.endpoint(2), now: time)
+            _ = instance.onPacket(
+                SWIMPacket(messages: [.ack(sequence: instance.probe?.sequence ?? 0)]), from: Support.endpoint(2),
+                now: time)
             time += .milliseconds(500)
         }
         #expect(instance.member(named: "x2") == nil)

@@ -31,7 +31,8 @@ import Testing
             case .left: [.alive(5), .left(5)]
             }
         for update in setUp {
-            _ = instance.onPacket(SWIMPacket(messages: [update.message]), from: Support.endpoint(3), now: Support.origin)
+            _ = instance.onPacket(
+                SWIMPacket(messages: [update.message]), from: Support.endpoint(3), now: Support.origin)
         }
         #expect(instance.member(named: "x1")?.state == state)
         #expect(instance.member(named: "x1")?.incarnation == 5)
@@ -58,7 +59,8 @@ import Testing
     @Test func everyPrecedenceRule() throws {
         for (current, update, expectedState, expectedIncarnation) in Self.table {
             var instance = try instance(with: current)
-            _ = instance.onPacket(SWIMPacket(messages: [update.message]), from: Support.endpoint(3), now: Support.origin)
+            _ = instance.onPacket(
+                SWIMPacket(messages: [update.message]), from: Support.endpoint(3), now: Support.origin)
             let member = try #require(instance.member(named: "x1"))
             #expect(member.state == expectedState, "\(current) then \(update)")
             #expect(member.incarnation == expectedIncarnation, "\(current) then \(update)")
@@ -74,9 +76,11 @@ import Testing
             now: origin
         )
         #expect(Support.events(directives).map(\.kind) == [.joined])
-        directives = instance.onPacket(SWIMPacket(messages: [PrecedenceTests.Update.suspect(1).message]), from: Support.endpoint(3), now: origin)
+        directives = instance.onPacket(
+            SWIMPacket(messages: [PrecedenceTests.Update.suspect(1).message]), from: Support.endpoint(3), now: origin)
         #expect(Support.events(directives).map(\.kind) == [.suspect])
-        directives = instance.onPacket(SWIMPacket(messages: [PrecedenceTests.Update.alive(2).message]), from: Support.endpoint(3), now: origin)
+        directives = instance.onPacket(
+            SWIMPacket(messages: [PrecedenceTests.Update.alive(2).message]), from: Support.endpoint(3), now: origin)
         #expect(Support.events(directives).map(\.kind) == [.alive])
         directives = instance.onPacket(
             SWIMPacket(messages: [.alive(Support.alive("x1", incarnation: 3, host: 2, metadata: [1, 2]))]),
@@ -85,11 +89,14 @@ import Testing
         )
         #expect(Support.events(directives).map(\.kind) == [.metadataUpdated])
         #expect(instance.member(named: "x1")?.metadata == [1, 2])
-        directives = instance.onPacket(SWIMPacket(messages: [PrecedenceTests.Update.dead(3).message]), from: Support.endpoint(3), now: origin)
+        directives = instance.onPacket(
+            SWIMPacket(messages: [PrecedenceTests.Update.dead(3).message]), from: Support.endpoint(3), now: origin)
         #expect(Support.events(directives).map(\.kind) == [.dead])
-        directives = instance.onPacket(SWIMPacket(messages: [PrecedenceTests.Update.alive(4).message]), from: Support.endpoint(3), now: origin)
+        directives = instance.onPacket(
+            SWIMPacket(messages: [PrecedenceTests.Update.alive(4).message]), from: Support.endpoint(3), now: origin)
         #expect(Support.events(directives).map(\.kind) == [.alive])
-        directives = instance.onPacket(SWIMPacket(messages: [PrecedenceTests.Update.left(4).message]), from: Support.endpoint(3), now: origin)
+        directives = instance.onPacket(
+            SWIMPacket(messages: [PrecedenceTests.Update.left(4).message]), from: Support.endpoint(3), now: origin)
         #expect(Support.events(directives).map(\.kind) == [.left])
         #expect(instance.clusterSize == 4)
     }
@@ -108,18 +115,22 @@ import Testing
         _ = instance.onPacket(SWIMPacket(messages: [dead]), from: Support.endpoint(2), now: origin)
         #expect(instance.incarnation == 5)
         // Someone remembers a newer incarnation of us (we restarted): jump above it.
-        let stale = SWIMMessage.alive(SWIMMessage.Alive(name: "me", incarnation: 9, endpoint: Support.endpoint(1), metadata: []))
+        let stale = SWIMMessage.alive(
+            SWIMMessage.Alive(name: "me", incarnation: 9, endpoint: Support.endpoint(1), metadata: []))
         _ = instance.onPacket(SWIMPacket(messages: [stale]), from: Support.endpoint(2), now: origin)
         #expect(instance.incarnation == 10)
         #expect(instance.localHealth.score == 3)
         // The refutation goes out piggybacked on the next packet.
-        let ping = SWIMMessage.ping(SWIMMessage.Ping(sequence: 3, target: "me", source: .init(name: "x1", endpoint: Support.endpoint(2))))
+        let ping = SWIMMessage.ping(
+            SWIMMessage.Ping(sequence: 3, target: "me", source: .init(name: "x1", endpoint: Support.endpoint(2))))
         let directives = instance.onPacket(SWIMPacket(messages: [ping]), from: Support.endpoint(2), now: origin)
         let packets = try Support.sentPackets(directives)
         #expect(packets.count == 1)
         #expect(packets.first?.packet.messages.first == .ack(sequence: 3))
         #expect(
-            packets.first?.packet.messages.contains(.alive(SWIMMessage.Alive(name: "me", incarnation: 10, endpoint: Support.endpoint(1), metadata: []))) == true
+            packets.first?.packet.messages.contains(
+                .alive(SWIMMessage.Alive(name: "me", incarnation: 10, endpoint: Support.endpoint(1), metadata: [])))
+                == true
         )
     }
 
@@ -132,12 +143,14 @@ import Testing
         _ = instance.onPacket(SWIMPacket(messages: [impostor]), from: Support.endpoint(50), now: origin)
         #expect(instance.member(named: "x1")?.endpoint == Support.endpoint(2))
         #expect(instance.droppedPackets.endpointConflict == 1)
-        _ = instance.onPacket(SWIMPacket(messages: [PrecedenceTests.Update.dead(1).message]), from: Support.endpoint(3), now: origin)
+        _ = instance.onPacket(
+            SWIMPacket(messages: [PrecedenceTests.Update.dead(1).message]), from: Support.endpoint(3), now: origin)
         _ = instance.onPacket(SWIMPacket(messages: [impostor]), from: Support.endpoint(50), now: origin + .seconds(5))
         #expect(instance.member(named: "x1")?.state == .dead)
         #expect(instance.droppedPackets.endpointConflict == 2)
         let reclaim = SWIMMessage.alive(Support.alive("x1", incarnation: 0, host: 50))
-        let directives = instance.onPacket(SWIMPacket(messages: [reclaim]), from: Support.endpoint(50), now: origin + .seconds(11))
+        let directives = instance.onPacket(
+            SWIMPacket(messages: [reclaim]), from: Support.endpoint(50), now: origin + .seconds(11))
         #expect(instance.member(named: "x1")?.state == .alive)
         #expect(instance.member(named: "x1")?.endpoint == Support.endpoint(50))
         #expect(Support.events(directives).map(\.kind) == [.alive])

@@ -22,17 +22,18 @@ import Testing
         return (suspicions, deaths, refutations)
     }
 
-    @Test func noFalseDeathOverTenMinutesAtTenPercentLoss() throws {
+    @Test(arguments: [SWIMSettings().suspicionMultiplier, 4])
+    func noFalseDeathOverTenMinutesAtTenPercentLoss(suspicionMultiplier: Double) throws {
         let result = try Self.lossyRun(
             size: 50,
             lossRate: 0.10,
             duration: .seconds(600),
             seed: 42,
-            suspicionMultiplier: SWIMSettings().suspicionMultiplier
+            suspicionMultiplier: suspicionMultiplier
         )
         print(
-            "false positives N=50 10% loss 600 s: \(result.suspicions) suspect events, "
-                + "\(result.refutations) refutations, \(result.falseDeaths) dead events"
+            "false positives N=50 10% loss 600 s, suspicion multiplier \(suspicionMultiplier): "
+                + "\(result.suspicions) suspect events, \(result.refutations) refutations, \(result.falseDeaths) dead events"
         )
         #expect(result.falseDeaths == 0)
     }

@@ -40,7 +40,9 @@ import Testing
             limit: interval * 3
         )
         let healedAfter = simulator.now - healedAt
-        print("partition N=20: sides declared each other dead after \(declaredAfter); whole again \(healedAfter) after healing (push-pull interval \(interval))")
+        print(
+            "partition N=20: sides declared each other dead after \(declaredAfter); whole again \(healedAfter) after healing (push-pull interval \(interval))"
+        )
         #expect(whole)
         #expect(healedAfter <= interval)
     }
@@ -79,7 +81,9 @@ import Testing
         let crashedName = simulator.nodes[crashed].instance.localName
         simulator.crash(crashed)
         _ = simulator.run(
-            until: { sim in others.filter { $0 != crashed }.allSatisfy { sim.state(of: crashedName, seenBy: $0) == .dead } },
+            until: { sim in
+                others.filter { $0 != crashed }.allSatisfy { sim.state(of: crashedName, seenBy: $0) == .dead }
+            },
             limit: .seconds(20)
         )
         simulator.run(for: simulator.settings.deadNodeReclaimTime)
@@ -88,7 +92,9 @@ import Testing
         let reclaimed = simulator.run(
             until: { sim in
                 everyone.filter { $0 != crashed }.allSatisfy {
-                    sim.nodes[$0].instance.member(named: crashedName).map { $0.state == .alive && $0.endpoint == newEndpoint } == true
+                    sim.nodes[$0].instance.member(named: crashedName).map {
+                        $0.state == .alive && $0.endpoint == newEndpoint
+                    } == true
                 }
             },
             limit: .seconds(10)

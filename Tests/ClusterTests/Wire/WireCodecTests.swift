@@ -27,7 +27,8 @@ import Testing
                 metadata: Array(repeating: 0xAB, count: 512)
             )
         ),
-        .alive(SWIMMessage.Alive(name: "empty-meta", incarnation: 0, endpoint: Endpoint(host: "h", port: 1), metadata: [])),
+        .alive(
+            SWIMMessage.Alive(name: "empty-meta", incarnation: 0, endpoint: Endpoint(host: "h", port: 1), metadata: [])),
         .suspect(SWIMMessage.Suspect(name: "a", incarnation: 300, from: "b")),
         .dead(SWIMMessage.Dead(name: "a", incarnation: 1 << 40, from: "b")),
         .dead(SWIMMessage.Dead(name: "leaver", incarnation: 2, from: "leaver")),
@@ -69,7 +70,11 @@ import Testing
         }
         let state = PushPullState(
             isJoin: false,
-            members: [PushPullState.Entry(name: "a", endpoint: Endpoint(host: "h", port: 1), state: .dead, incarnation: 7, metadata: [1, 2, 3])]
+            members: [
+                PushPullState.Entry(
+                    name: "a", endpoint: Endpoint(host: "h", port: 1), state: .dead, incarnation: 7,
+                    metadata: [1, 2, 3])
+            ]
         ).encoded()
         for length in 0..<state.count {
             #expect(throws: WireError.self) { try PushPullState(decoding: Array(state.prefix(length))) }

@@ -9,7 +9,8 @@ import Testing
         var packets = WireCodecTests.everyKind.map { SWIMPacket(messages: [$0]).encoded() }
         packets.append(SWIMPacket(messages: WireCodecTests.everyKind).encoded())
         let ping = SWIMMessage.ping(
-            SWIMMessage.Ping(sequence: 9, target: "me", source: .init(name: "x1", endpoint: SWIMTestSupport.endpoint(2)))
+            SWIMMessage.Ping(
+                sequence: 9, target: "me", source: .init(name: "x1", endpoint: SWIMTestSupport.endpoint(2)))
         )
         packets.append(
             SWIMPacket(messages: [ping, .alive(SWIMTestSupport.alive("x2", incarnation: 3, host: 3))]).encoded()
@@ -101,7 +102,8 @@ import Testing
             }
         }
         dropped += instance.droppedPackets.undecodable.values.reduce(0, +)
-        print("wire fuzz: \(iterations) packets, \(undecodable) rejected and counted as dropped, \(decodable) decodable")
+        print(
+            "wire fuzz: \(iterations) packets, \(undecodable) rejected and counted as dropped, \(decodable) decodable")
         #expect(dropped == undecodable)
         #expect(undecodable > iterations / 2)
     }
@@ -111,7 +113,9 @@ import Testing
         let valid = PushPullState(
             isJoin: false,
             members: (0..<4).map {
-                PushPullState.Entry(name: "x\($0)", endpoint: SWIMTestSupport.endpoint($0 + 2), state: .alive, incarnation: 9, metadata: [1, 2])
+                PushPullState.Entry(
+                    name: "x\($0)", endpoint: SWIMTestSupport.endpoint($0 + 2), state: .alive, incarnation: 9,
+                    metadata: [1, 2])
             }
         ).encoded()
         var instance = try SWIMTestSupport.instance(knowing: 3)
