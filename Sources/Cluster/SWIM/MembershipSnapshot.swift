@@ -8,15 +8,21 @@ public struct MembershipSnapshot: Hashable, Sendable {
     public let members: [Member]
     /// The core's time when the snapshot was taken.
     public let takenAt: Duration
+    /// Position of each member in `members`, so lookups by name on the hot path are O(1).
+    private let positions: [String: Int]
 
     public init(localName: String, members: [Member], takenAt: Duration) {
         self.localName = localName
         self.members = members
         self.takenAt = takenAt
+        var positions: [String: Int] = [:]
+        positions.reserveCapacity(members.count)
+        for (position, member) in members.enumerated() { positions[member.name] = position }
+        self.positions = positions
     }
 
     public func member(named name: String) -> Member? {
-        members.first { $0.name == name }
+        positions[name].map { members[$0] }
     }
 
     /// Members believed to be running (alive or suspect), the local one included.

@@ -5,12 +5,20 @@
 /// inputs reproduce the same outputs. The last directive of every input is `.wakeUp(at:)`: the shell
 /// calls `onTick(now:)` at that time (or earlier; extra ticks are harmless).
 ///
-/// Shell contract:
-/// - UDP datagram in (after decryption) → `onDatagram(_:from:now:)`; `.send(bytes:to:)` out.
+/// Shell contract (the shell owns the only copy, e.g. inside one actor or a `Mutex`):
+/// - create: `try SWIMInstance(settings:name:endpoint:metadata:seed:now:)`, then `onJoin(seeds:now:)`.
+/// - UDP datagram in (after decryption) → `onDatagram(_:from:now:)`; `.send(bytes:to:)` out (seal and send).
+/// - `.wakeUp(at:)` → sleep until then and call `onTick(now:)`.
 /// - `.startPushPull(with:join:)` → TCP: send `pushPullRequest(join:)`, read the answer, feed it to
 ///   `onPushPullResponse(_:from:now:)`. An inbound TCP push-pull → `onPushPullRequest(_:from:now:)`,
-///   write back its `reply`.
-/// - `snapshot(now:)` after `.event` directives, published for hot-path readers.
+///   write back its `reply` (close the connection if it is nil).
+/// - `onMetadataChange(_:now:)` to publish new metadata; `onLeave(now:)` then stop on `.leaveFinished`.
+/// - `.event` → publish `snapshot(now:)` for hot-path readers and notify subscribers.
+///
+/// Beyond memberlist, two small additions make short suspicion timeouts safe on lossy networks:
+/// a member that receives an accusation older than what it knows answers the sender with the newer
+/// alive (see `onPacket`), and a suspecting member re-pings the suspect, carrying the suspicion, at
+/// 30, 55 and 80 % of the timeout (see `Suspicion.recheckFractions`).
 public struct SWIMInstance: Sendable {
     public let settings: SWIMSettings
     public let localName: String

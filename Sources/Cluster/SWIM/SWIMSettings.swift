@@ -21,10 +21,12 @@ public struct SWIMSettings: Hashable, Sendable {
     /// Scales the suspicion timeout: min = multiplier · max(1, log10 N) · probe interval, max = 6 · min,
     /// and Lifeguard expects `multiplier − 2` independent confirmations (none below 3).
     ///
-    /// memberlist uses 4, which gives an 8 s minimum at N = 100 and cannot detect a crash within
-    /// 6 s with a 1 s probe. The default 1 gives 1–2 s (N ≤ 100) and, in the simulator, still had no
-    /// false positive at 10 % packet loss, because a suspected member learns of the suspicion
-    /// from the buddy system and gossip within a few hundred milliseconds and refutes it.
+    /// memberlist uses 4: an 8 s minimum at N = 100, so a crash cannot be detected within 6 s with a
+    /// 1 s probe (simulated: median 10 s at N = 100). The default 1 gives 1 s (N ≤ 10) to 2 s
+    /// (N = 100); simulated, a crash was dead everywhere within 6 s in 159 of 160 runs (N = 5…100,
+    /// p90 ≤ 5.4 s; the tail is the wait for the first probe of the crashed member), and 10-minute
+    /// runs at 10 % loss, N = 50, had no false positive. Short timeouts are safe because a suspect is
+    /// re-pinged with the suspicion during the timeout and stale accusations are answered directly.
     public var suspicionMultiplier: Double = 1
     /// max suspicion timeout = this × min suspicion timeout.
     public var suspicionMaxTimeoutMultiplier: Double = 6

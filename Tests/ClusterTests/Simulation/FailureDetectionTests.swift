@@ -24,6 +24,7 @@ import Testing
             until: { sim in others.allSatisfy { sim.state(of: victimName, seenBy: $0) == .dead } },
             limit: .seconds(120)
         )
+        #expect(simulator.oversizedPackets == 0)
         let deaths = simulator.events.filter { $0.event.kind == .dead }
         let falseDeaths = deaths.filter { $0.event.member.name != victimName }.count
         let victimDeaths = deaths.filter { $0.event.member.name == victimName }.map { $0.time - crashedAt }

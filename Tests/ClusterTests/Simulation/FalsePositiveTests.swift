@@ -19,6 +19,7 @@ import Testing
         let suspicions = simulator.events.filter { $0.event.kind == .suspect }.count
         let deaths = simulator.events.filter { $0.event.kind == .dead }.count
         let refutations = simulator.nodes.reduce(0) { $0 + $1.instance.incarnation }
+        #expect(simulator.oversizedPackets == 0)
         return (suspicions, deaths, refutations)
     }
 
