@@ -128,9 +128,10 @@ extension SWIMInstance {
                 else { continue }
                 let dead = SWIMMessage.Dead(name: name, incarnation: member.incarnation, from: localName)
                 applyDead(dead, now: now, into: &directives)
-            } else if let due = suspicion.recheckDue, now >= due, let member = members[name] {
+            } else if let due = suspicion.recheckDue, now >= due {
                 let sequence = nextSequence()
                 suspicions[name]?.recordRecheck(sequence: sequence)
+                guard let member = members[name] else { continue }
                 send(pingMessages(to: name, sequence: sequence), to: member.endpoint, into: &directives)
             }
         }

@@ -155,4 +155,35 @@ import Testing
         #expect(instance.member(named: "x1")?.endpoint == Support.endpoint(50))
         #expect(Support.events(directives).map(\.kind) == [.alive])
     }
+
+    @Test func staleAccusationsAreAnsweredWithTheNewerAliveToTheSender() throws {
+        var instance = try Support.instance(knowing: 3)
+        let origin = Support.origin
+        _ = instance.onPacket(SWIMPacket(messages: [Update.alive(4).message]), from: Support.endpoint(3), now: origin)
+        instance.broadcasts = BroadcastQueue()
+        let stale: [SWIMMessage] = [
+            Update.suspect(2).message,
+            .dead(SWIMMessage.Dead(name: "me", incarnation: 0, from: "x2")),
+        ]
+        _ = instance.onPacket(
+            SWIMPacket(messages: [.suspect(SWIMMessage.Suspect(name: "me", incarnation: 0, from: "x2"))]),
+            from: Support.endpoint(3),
+            now: origin
+        )
+        #expect(instance.incarnation == 1)
+        instance.broadcasts = BroadcastQueue()
+        let directives = instance.onPacket(SWIMPacket(messages: stale), from: Support.endpoint(4), now: origin)
+        let replies = try Support.sentPackets(directives)
+        #expect(replies.count == 1)
+        #expect(replies.first?.to == Support.endpoint(4))
+        let messages = replies.first?.packet.messages ?? []
+        #expect(messages.contains(.alive(Support.alive("x1", incarnation: 4, host: 2))))
+        #expect(
+            messages.contains(
+                .alive(SWIMMessage.Alive(name: "me", incarnation: 1, endpoint: Support.endpoint(1), metadata: []))
+            )
+        )
+        #expect(instance.member(named: "x1")?.state == .alive)
+        #expect(instance.incarnation == 1)
+    }
 }
