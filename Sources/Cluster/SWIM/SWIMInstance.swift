@@ -93,6 +93,25 @@ public struct SWIMInstance: Sendable {
         seed: UInt64,
         now: Duration
     ) throws(SWIMError) {
+        try self.init(
+            settings: settings,
+            name: name,
+            endpoint: endpoint,
+            metadata: metadata,
+            random: SplitMix64(seed: seed),
+            now: now
+        )
+    }
+
+    /// Creates the local member with a given generator (e.g. seeded from the process's entropy by the shell).
+    public init(
+        settings: SWIMSettings = SWIMSettings(),
+        name: String,
+        endpoint: Endpoint,
+        metadata: [UInt8] = [],
+        random: SplitMix64,
+        now: Duration
+    ) throws(SWIMError) {
         do {
             try settings.validate()
         } catch {
@@ -112,7 +131,7 @@ public struct SWIMInstance: Sendable {
         self.localEndpoint = endpoint
         self.metadata = metadata
         self.localHealth = LocalHealth(maximum: settings.maxLocalHealthMultiplier)
-        var random = SplitMix64(seed: seed)
+        var random = random
         self.sequence = UInt32(truncatingIfNeeded: random.next())
         // Random phases keep members that start together from probing and syncing in lockstep.
         self.nextProbeAt = now + settings.probeInterval.scaled(by: random.nextUnitInterval())
