@@ -1,0 +1,22 @@
+/// Lifeguard's local health multiplier (LHM): how much the local node doubts its own timeliness.
+///
+/// It rises when the node's own probes fail or its helpers do not nack, and when it has to refute a
+/// suspicion about itself; it falls on every successful probe. Probe interval and probe timeout are
+/// scaled by `score + 1`, so a slow or overloaded node probes less aggressively and suspects less.
+public struct LocalHealth: Hashable, Sendable {
+    public private(set) var score = 0
+    public let maximum: Int
+
+    public init(maximum: Int) {
+        self.maximum = maximum
+    }
+
+    mutating func apply(_ delta: Int) {
+        score = min(maximum, max(0, score + delta))
+    }
+
+    /// `duration × (score + 1)`.
+    func scale(_ duration: Duration) -> Duration {
+        duration * (score + 1)
+    }
+}
