@@ -58,8 +58,10 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
+## unit: every Swift test target; a compiler warning in our own sources fails the build.
 unit: deps model
-	$(SWIFT) build --build-tests
+	@mkdir -p .build && $(SWIFT) build --build-tests 2>&1 | tee .build/last-build.log
+	@! grep -E "^$(CURDIR)/(Sources|Tests)/.*: warning:" .build/last-build.log || { echo "warnings in our sources (above)"; exit 1; }
 	$(SWIFT) test --skip-build
 
 e2e: deps model venv build

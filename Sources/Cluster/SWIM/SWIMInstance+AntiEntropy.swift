@@ -59,7 +59,7 @@ extension SWIMInstance {
 
     /// An inbound push-pull: merge the remote state first, then reply with ours, so the reply already
     /// carries our refutation of anything the remote believed about us (this speeds up healing).
-    public mutating func onPushPullRequest(_ bytes: [UInt8], from source: Endpoint, now: Duration) -> PushPullAnswer {
+    public mutating func onPushPullRequest(_ bytes: [UInt8], now: Duration) -> PushPullAnswer {
         var directives: [SWIMDirective] = []
         alignGossipSchedule(now: now, firingDue: false)
         guard let state = decodePushPull(bytes) else {

@@ -10,7 +10,7 @@
 /// - UDP datagram in (after decryption) → `onDatagram(_:from:now:)`; `.send(bytes:to:)` out (seal and send).
 /// - `.wakeUp(at:)` → sleep until then and call `onTick(now:)`.
 /// - `.startPushPull(with:join:)` → TCP: send `pushPullRequest(join:)`, read the answer, feed it to
-///   `onPushPullResponse(_:from:now:)`. An inbound TCP push-pull → `onPushPullRequest(_:from:now:)`,
+///   `onPushPullResponse(_:from:now:)`. An inbound TCP push-pull → `onPushPullRequest(_:now:)`,
 ///   write back its `reply` (close the connection if it is nil).
 /// - `onMetadataChange(_:now:)` to publish new metadata; `onLeave(now:)` then stop on `.leaveFinished`.
 /// - `.event` → publish `snapshot(now:)` for hot-path readers and notify subscribers.

@@ -242,7 +242,7 @@ public struct ClusterSimulator {
         case .pushPullRequest(let initiator, let index, let bytes):
             guard nodes[index].status == .running, nodes[index].group == nodes[initiator].group else { return }
             let answer = nodes[index].instance.onPushPullRequest(
-                bytes, from: nodes[initiator].instance.localEndpoint, now: now)
+                bytes, now: now)
             carryOut(answer.directives, from: index)
             if let reply = answer.reply {
                 let source = nodes[index].instance.localEndpoint

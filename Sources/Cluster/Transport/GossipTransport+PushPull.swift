@@ -14,7 +14,7 @@ extension GossipTransport {
         -> [UInt8]
     {
         guard !isClosed else { throw .closed("the gossip transport is closed") }
-        let peer = HostPort(address)?.description ?? "\(address)"
+        let peer = Endpoint(address)?.description ?? "\(address)"
         let request: [UInt8]
         do throws(GossipSecurityError) {
             request = try currentSealer.seal(payload)
@@ -85,7 +85,7 @@ extension GossipTransport {
     }
 
     /// Sends `payload` to the push-pull listener at `address` (resolved first if it is a name).
-    public func exchange(with address: HostPort, payload: some Collection<UInt8>) async throws(TransportError)
+    public func exchange(with address: Endpoint, payload: some Collection<UInt8>) async throws(TransportError)
         -> [UInt8]
     {
         try await exchange(with: address.resolve(), payload: payload)
@@ -94,7 +94,7 @@ extension GossipTransport {
     /// Serves one accepted push-pull connection; every failure is counted, none escapes.
     func serve(
         _ connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>,
-        handler: @Sendable ([UInt8]) async -> [UInt8]
+        handler: @Sendable ([UInt8]) async -> [UInt8]?
     ) async {
         let channel = connection.channel
         let timer = channel.eventLoop.scheduleTask(in: TimeAmount(configuration.ioTimeout)) {
@@ -121,7 +121,8 @@ extension GossipTransport {
                     pushPullDropCounters.record(error.reason)
                     return
                 }
-                let reply = try currentSealer.seal(await handler(request))
+                guard let answer = await handler(request) else { return }
+                let reply = try currentSealer.seal(answer)
                 guard reply.count <= maxFrameSize else {
                     // Our own handler's reply is too large to send: a failure, not a received drop.
                     pushPullFailureCount.add(1, ordering: .relaxed)

@@ -14,8 +14,8 @@ import Synchronization
 ///
 /// ```swift
 /// let transport = try await GossipTransport.bind(
-///     configuration: .init(bindAddress: HostPort(parsing: "0.0.0.0:7946"),
-///                          advertiseAddress: HostPort(parsing: "10.0.0.5:7946")),
+///     configuration: .init(bindAddress: Endpoint(parsing: "0.0.0.0:7946"),
+///                          advertiseAddress: Endpoint(parsing: "10.0.0.5:7946")),
 ///     sealer: PacketSealer(keyring: Keyring(base64Keys: keys), label: clusterName))
 /// try await withThrowingDiscardingTaskGroup { group in
 ///     group.addTask { try await transport.run { remoteState in await membership.merge(remoteState) } }
@@ -30,7 +30,7 @@ public final class GossipTransport: Sendable {
     /// The address the sockets are bound to (with the real port when port 0 was asked for).
     public let localAddress: SocketAddress
     /// The address to gossip to peers as this member's gossip address.
-    public let advertisedAddress: HostPort
+    public let advertisedAddress: Endpoint
     /// Opened packets in arrival order. Single consumer; ends when the transport closes.
     public let packets: AsyncStream<ReceivedPacket>
 
@@ -47,7 +47,7 @@ public final class GossipTransport: Sendable {
     private init(
         configuration: Configuration,
         localAddress: SocketAddress,
-        advertisedAddress: HostPort,
+        advertisedAddress: Endpoint,
         packets: AsyncStream<ReceivedPacket>,
         inbox: PacketInbox,
         datagramChannel: any Channel,
@@ -126,8 +126,8 @@ public final class GossipTransport: Sendable {
                         }
                     }
                 var advertised =
-                    configuration.advertiseAddress ?? HostPort(host: configuration.bindAddress.host, port: port)
-                if advertised.port == 0 { advertised.port = port }
+                    configuration.advertiseAddress ?? Endpoint(host: configuration.bindAddress.host, port: UInt16(port))
+                if advertised.port == 0 { advertised.port = UInt16(port) }
                 return GossipTransport(
                     configuration: configuration,
                     localAddress: localAddress,
@@ -197,15 +197,15 @@ public final class GossipTransport: Sendable {
     }
 
     /// Seals `plaintext` and sends it to `address` (resolved first if it is a name).
-    public func send(_ plaintext: some Collection<UInt8>, to address: HostPort) throws(TransportError) {
+    public func send(_ plaintext: some Collection<UInt8>, to address: Endpoint) throws(TransportError) {
         try send(plaintext, to: address.resolve())
     }
 
     /// Serves push-pull until the transport closes or the calling task is cancelled: each
     /// connection's request frame is opened and passed to `pushPullHandler`, whose result is
-    /// sealed and sent back. Connections run concurrently in a discarding task group owned by
+    /// sealed and sent back (nil: the connection is closed without a reply). Connections run concurrently in a discarding task group owned by
     /// this call; it returns after they finish. Call it once; after `close` it returns at once.
-    public func run(pushPullHandler: @escaping @Sendable ([UInt8]) async -> [UInt8]) async throws {
+    public func run(pushPullHandler: @escaping @Sendable ([UInt8]) async -> [UInt8]?) async throws {
         guard !runStarted.exchange(true, ordering: .relaxed) else {
             // `close` takes the listener over when `run` has not started; then there is nothing to serve.
             if closed.load(ordering: .relaxed) { return }

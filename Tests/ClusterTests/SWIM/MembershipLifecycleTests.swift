@@ -93,7 +93,7 @@ import Testing
                     name: "ghost", endpoint: Support.endpoint(9), state: .dead, incarnation: 2, metadata: []),
             ]
         )
-        let answer = instance.onPushPullRequest(remote.encoded(), from: Support.endpoint(2), now: now)
+        let answer = instance.onPushPullRequest(remote.encoded(), now: now)
         // A remote "dead" only makes the member suspect here; "left" is taken as is.
         #expect(instance.member(named: "x1")?.state == .suspect)
         #expect(instance.member(named: "x2")?.state == .left)

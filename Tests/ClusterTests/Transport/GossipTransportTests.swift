@@ -23,7 +23,7 @@ import Testing
         group: any EventLoopGroup
     ) async throws -> GossipTransport {
         try await GossipTransport.bind(
-            configuration: .init(bindAddress: HostPort(host: host, port: 0)),
+            configuration: .init(bindAddress: Endpoint(host: host, port: 0)),
             sealer: sealer,
             eventLoopGroup: group
         )
@@ -71,7 +71,7 @@ import Testing
 
     @Test func exchangesPacketsAndPushPull() async throws {
         try await Self.withPair(first: Self.sealer(), second: Self.sealer()) { a, b in
-            #expect(a.advertisedAddress == HostPort(host: "127.0.0.1", port: a.localAddress.port!))
+            #expect(a.advertisedAddress == Endpoint(host: "127.0.0.1", port: UInt16(a.localAddress.port!)))
             try a.send(Array("ping".utf8), to: b.localAddress)
             let ping = try await Self.next(b)
             #expect(ping.payload == Array("ping".utf8))
@@ -225,18 +225,18 @@ import Testing
     @Test func bindingAWildcardNeedsAnAdvertiseAddress() async throws {
         await #expect {
             _ = try await GossipTransport.bind(
-                configuration: .init(bindAddress: HostPort(host: "0.0.0.0", port: 0)),
+                configuration: .init(bindAddress: Endpoint(host: "0.0.0.0", port: 0)),
                 sealer: Self.sealer()
             )
         } throws: { ($0 as? TransportError)?.isInvalidAddress == true }
         let transport = try await GossipTransport.bind(
             configuration: .init(
-                bindAddress: HostPort(host: "0.0.0.0", port: 0),
-                advertiseAddress: HostPort(host: "127.0.0.1", port: 0)
+                bindAddress: Endpoint(host: "0.0.0.0", port: 0),
+                advertiseAddress: Endpoint(host: "127.0.0.1", port: 0)
             ),
             sealer: Self.sealer()
         )
-        #expect(transport.advertisedAddress == HostPort(host: "127.0.0.1", port: transport.localAddress.port!))
+        #expect(transport.advertisedAddress == Endpoint(host: "127.0.0.1", port: UInt16(transport.localAddress.port!)))
         await transport.close()
         // Closed before it ever served: run returns at once instead of waiting for connections.
         try await transport.run { $0 }
@@ -247,7 +247,7 @@ import Testing
 
     @Test func slowPeerTimesOutTheExchange() async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        var impatient = GossipTransport.Configuration(bindAddress: HostPort(host: "127.0.0.1", port: 0))
+        var impatient = GossipTransport.Configuration(bindAddress: Endpoint(host: "127.0.0.1", port: 0))
         impatient.ioTimeout = .milliseconds(50)
         let a = try await GossipTransport.bind(configuration: impatient, sealer: Self.sealer(), eventLoopGroup: group)
         let b = try await Self.bind(Self.sealer(), group: group)

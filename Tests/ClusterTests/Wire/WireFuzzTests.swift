@@ -128,14 +128,14 @@ import Testing
             if random.next() % 3 == 0 { bytes = Array(bytes.prefix(Int(random.next() % UInt64(bytes.count)))) }
             if (try? PushPullState(decoding: bytes)) == nil {
                 let before = Fingerprint(instance)
-                let answer = instance.onPushPullRequest(bytes, from: SWIMTestSupport.endpoint(2), now: now)
+                let answer = instance.onPushPullRequest(bytes, now: now)
                 #expect(answer.reply == nil)
                 if Fingerprint(instance) != before {
                     Issue.record("undecodable push-pull \(bytes) changed the state")
                     break
                 }
             } else {
-                _ = instance.onPushPullRequest(bytes, from: SWIMTestSupport.endpoint(2), now: now)
+                _ = instance.onPushPullRequest(bytes, now: now)
             }
         }
     }
