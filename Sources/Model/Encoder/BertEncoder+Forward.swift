@@ -32,7 +32,8 @@ extension BertEncoder {
                 row += ids.count
             }
 
-            multiply(context, layer.attentionOutputWeight, into: projected, rows: tokenCount, columns: hidden, inner: hidden)
+            multiply(
+                context, layer.attentionOutputWeight, into: projected, rows: tokenCount, columns: hidden, inner: hidden)
             EncoderKernels.addBiasResidualLayerNorm(
                 projected: projected, bias: layer.attentionOutputBias.start, hidden: states, rows: tokenCount,
                 width: hidden, gamma: layer.attentionNormWeight.start, beta: layer.attentionNormBias.start,

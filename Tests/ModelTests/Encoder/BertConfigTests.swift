@@ -27,9 +27,18 @@ import Testing
             ("{", "not valid JSON"),
             ("[]", "not a JSON object"),
             (Self.valid.replacingOccurrences(of: "\"hidden_size\": 384,", with: ""), "'hidden_size'"),
-            (Self.valid.replacingOccurrences(of: "\"hidden_size\": 384", with: "\"hidden_size\": -384"), "'hidden_size'"),
-            (Self.valid.replacingOccurrences(of: "\"num_hidden_layers\": 6", with: "\"num_hidden_layers\": \"6\""), "'num_hidden_layers'"),
-            (Self.valid.replacingOccurrences(of: "\"num_attention_heads\": 12", with: "\"num_attention_heads\": 7"), "not divisible"),
+            (
+                Self.valid.replacingOccurrences(of: "\"hidden_size\": 384", with: "\"hidden_size\": -384"),
+                "'hidden_size'"
+            ),
+            (
+                Self.valid.replacingOccurrences(of: "\"num_hidden_layers\": 6", with: "\"num_hidden_layers\": \"6\""),
+                "'num_hidden_layers'"
+            ),
+            (
+                Self.valid.replacingOccurrences(of: "\"num_attention_heads\": 12", with: "\"num_attention_heads\": 7"),
+                "not divisible"
+            ),
             (Self.valid.replacingOccurrences(of: "\"gelu\"", with: "\"relu\""), "hidden_act"),
             (Self.valid.replacingOccurrences(of: "\"absolute\"", with: "\"relative_key\""), "position_embedding_type"),
         ]

@@ -3,7 +3,9 @@ import Testing
 @testable import Model
 
 @Suite struct OpenBLASKernelsTests {
-    static let zen5Flags: Set<String> = ["sse2", "avx2", "fma", "avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl"]
+    static let zen5Flags: Set<String> = [
+        "sse2", "avx2", "fma", "avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl",
+    ]
 
     @Test func recommendsSkylakeXOnlyForAnAVX2FallbackOnAnAVX512CPU() {
         #expect(OpenBLASKernels.recommendedCoreType(cpuFlags: Self.zen5Flags, detectedCore: "Haswell") == "SkylakeX")

@@ -54,7 +54,8 @@ func safetensorsBytes(_ values: [Float]) -> [UInt8] {
         }
         guard let error else { return }
         #expect(error == kind(error.message), "wrong kind: \(error)", sourceLocation: sourceLocation)
-        #expect(error.message.contains(path), "message does not name the file: \(error)", sourceLocation: sourceLocation)
+        #expect(
+            error.message.contains(path), "message does not name the file: \(error)", sourceLocation: sourceLocation)
         for fragment in fragments {
             #expect(error.message.contains(fragment), "'\(fragment)' not in: \(error)", sourceLocation: sourceLocation)
         }
@@ -87,8 +88,11 @@ func safetensorsBytes(_ values: [Float]) -> [UInt8] {
 
     @Test func fileShorterThanTheLengthFieldIsTruncated() throws {
         let directory = try SafetensorsScratchDirectory()
-        expectLoadError(try directory.write("empty.safetensors", bytes: []), ModelError.invalidFile, mentioning: ["truncated"])
-        expectLoadError(try directory.write("five.safetensors", bytes: [1, 0, 0, 0, 0]), ModelError.invalidFile, mentioning: ["truncated"])
+        expectLoadError(
+            try directory.write("empty.safetensors", bytes: []), ModelError.invalidFile, mentioning: ["truncated"])
+        expectLoadError(
+            try directory.write("five.safetensors", bytes: [1, 0, 0, 0, 0]), ModelError.invalidFile,
+            mentioning: ["truncated"])
     }
 
     @Test func headerLengthBeyondTheFileIsInvalid() throws {
@@ -96,15 +100,21 @@ func safetensorsBytes(_ values: [Float]) -> [UInt8] {
         var bytes: [UInt8] = []
         withUnsafeBytes(of: UInt64(1000).littleEndian) { bytes.append(contentsOf: $0) }
         bytes += Array("{}".utf8)
-        expectLoadError(try directory.write("long.safetensors", bytes: bytes), ModelError.invalidFile, mentioning: ["1000"])
+        expectLoadError(
+            try directory.write("long.safetensors", bytes: bytes), ModelError.invalidFile, mentioning: ["1000"])
         let huge = [UInt8](repeating: 0xFF, count: 8)
-        expectLoadError(try directory.write("huge.safetensors", bytes: huge), ModelError.invalidFile, mentioning: ["header length"])
+        expectLoadError(
+            try directory.write("huge.safetensors", bytes: huge), ModelError.invalidFile, mentioning: ["header length"])
     }
 
     @Test func badJSONIsInvalid() throws {
         let directory = try SafetensorsScratchDirectory()
-        expectLoadError(try directory.write("json.safetensors", header: "{\"a\": ", data: []), ModelError.invalidFile, mentioning: ["JSON"])
-        expectLoadError(try directory.write("array.safetensors", header: "[1, 2]", data: []), ModelError.invalidFile, mentioning: ["object"])
+        expectLoadError(
+            try directory.write("json.safetensors", header: "{\"a\": ", data: []), ModelError.invalidFile,
+            mentioning: ["JSON"])
+        expectLoadError(
+            try directory.write("array.safetensors", header: "[1, 2]", data: []), ModelError.invalidFile,
+            mentioning: ["object"])
         expectLoadError(
             try directory.write("meta.safetensors", header: #"{"__metadata__": {"n": 1}}"#, data: []),
             ModelError.invalidFile, mentioning: ["__metadata__"])
@@ -151,7 +161,8 @@ func safetensorsBytes(_ values: [Float]) -> [UInt8] {
         let header = #"{"w": {"dtype": "F32", "shape": [3], "data_offsets": [0, 8]}}"#
         let path = try directory.write("size.safetensors", header: header, data: safetensorsBytes([1, 2]))
         expectLoadError(path, ModelError.invalidFile, mentioning: ["'w'", "8 bytes", "needs 12"])
-        let overflowing = #"{"w": {"dtype": "F32", "shape": [4611686018427387, 4611686018427387], "data_offsets": [0, 8]}}"#
+        let overflowing =
+            #"{"w": {"dtype": "F32", "shape": [4611686018427387, 4611686018427387], "data_offsets": [0, 8]}}"#
         let path2 = try directory.write("overflow.safetensors", header: overflowing, data: safetensorsBytes([1, 2]))
         expectLoadError(path2, ModelError.invalidFile, mentioning: ["'w'", "too large"])
     }
