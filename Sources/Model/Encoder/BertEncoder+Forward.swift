@@ -1,0 +1,129 @@
+import COpenBLAS
+
+extension BertEncoder {
+    /// Runs the encoder on `inputs` (already validated) packed into `tokenCount` rows, writing one
+    /// pooled, normalised row per input to `output`.
+    func forward(
+        _ inputs: ArraySlice<[Int32]>, tokenCount: Int, scratch: inout EncoderScratch,
+        output: UnsafeMutableBufferPointer<Float>
+    ) {
+        let config = weights.config
+        let hidden = config.hiddenSize
+        let qkvWidth = 3 * hidden
+        let inner = config.intermediateSize
+        let longest = inputs.reduce(0) { max($0, $1.count) }
+        scratch.reserve(tokens: tokenCount, longest: longest, hiddenSize: hidden, wideSize: max(qkvWidth, inner))
+        guard let states = scratch.hidden.baseAddress, let wide = scratch.wide.baseAddress,
+            let context = scratch.context.baseAddress, let projected = scratch.projected.baseAddress,
+            let scores = scratch.scores.baseAddress, let pooled = output.baseAddress
+        else { return }
+        let epsilon = config.layerNormEpsilon
+
+        embed(inputs, into: states)
+
+        for layer in weights.layers {
+            // Q|K|V for every token of the batch in one product: [tokens, hidden] × [3·hidden, hidden]ᵀ.
+            multiply(states, layer.qkvWeight, into: wide, rows: tokenCount, columns: qkvWidth, inner: hidden)
+            EncoderKernels.addBias(wide, rows: tokenCount, width: qkvWidth, bias: layer.qkvBias.start)
+
+            var row = 0
+            for ids in inputs {
+                attend(qkv: wide + row * qkvWidth, length: ids.count, scores: scores, context: context + row * hidden)
+                row += ids.count
+            }
+
+            multiply(
+                context, layer.attentionOutputWeight, into: projected, rows: tokenCount, columns: hidden, inner: hidden)
+            EncoderKernels.addBiasResidualLayerNorm(
+                projected: projected, bias: layer.attentionOutputBias.start, hidden: states, rows: tokenCount,
+                width: hidden, gamma: layer.attentionNormWeight.start, beta: layer.attentionNormBias.start,
+                epsilon: epsilon)
+
+            multiply(states, layer.intermediateWeight, into: wide, rows: tokenCount, columns: inner, inner: hidden)
+            EncoderKernels.addBiasGELU(wide, rows: tokenCount, width: inner, bias: layer.intermediateBias.start)
+
+            multiply(wide, layer.outputWeight, into: projected, rows: tokenCount, columns: hidden, inner: inner)
+            EncoderKernels.addBiasResidualLayerNorm(
+                projected: projected, bias: layer.outputBias.start, hidden: states, rows: tokenCount, width: hidden,
+                gamma: layer.outputNormWeight.start, beta: layer.outputNormBias.start, epsilon: epsilon)
+        }
+
+        var row = 0
+        for (index, ids) in inputs.enumerated() {
+            EncoderKernels.meanPoolNormalized(
+                states + row * hidden, rows: ids.count, width: hidden, output: pooled + index * hidden)
+            row += ids.count
+        }
+    }
+
+    /// Word + position + token-type-0 embeddings, then LayerNorm, for every token.
+    private func embed(_ inputs: ArraySlice<[Int32]>, into states: UnsafeMutablePointer<Float>) {
+        let hidden = weights.config.hiddenSize
+        let words = weights.wordEmbeddings.start
+        let positions = weights.positionEmbeddings.start
+        let tokenType = weights.tokenTypeEmbeddings.start
+        var row = 0
+        for ids in inputs {
+            for (position, id) in ids.enumerated() {
+                let output = states + row * hidden
+                let word = words + Int(id) * hidden
+                let place = positions + position * hidden
+                for index in 0..<hidden {
+                    output[index] = word[index] + place[index] + tokenType[index]
+                }
+                EncoderKernels.layerNorm(
+                    output, width: hidden, gamma: weights.embeddingNormWeight.start,
+                    beta: weights.embeddingNormBias.start, epsilon: weights.config.layerNormEpsilon)
+                row += 1
+            }
+        }
+    }
+
+    /// Self-attention for one sequence of `length` tokens whose packed Q|K|V rows start at `qkv`,
+    /// writing `[length, hidden]` context rows. Q, K and V of a head are strided views of those rows
+    /// (leading dimension 3·hidden), so nothing is copied or transposed.
+    private func attend(
+        qkv: UnsafeMutablePointer<Float>, length: Int, scores: UnsafeMutablePointer<Float>,
+        context: UnsafeMutablePointer<Float>
+    ) {
+        let config = weights.config
+        let hidden = config.hiddenSize
+        let headSize = config.headSize
+        let stride = Int32(3 * hidden)
+        let n = Int32(length)
+        let scale = 1 / Float(headSize).squareRoot()
+        for head in 0..<config.attentionHeads {
+            let query = qkv + head * headSize
+            let key = query + hidden
+            let value = key + hidden
+            // scores = Q Kᵀ / √headSize
+            cblas_sgemm(
+                CblasRowMajor, CblasNoTrans, CblasTrans, n, n, Int32(headSize), scale, query, stride, key, stride, 0,
+                scores, n)
+            EncoderKernels.softmaxRows(scores, rows: length, width: length)
+            // context[:, head] = softmax(scores) V
+            cblas_sgemm(
+                CblasRowMajor, CblasNoTrans, CblasNoTrans, n, Int32(headSize), n, 1, scores, n, value, stride, 0,
+                context + head * headSize, Int32(hidden))
+        }
+    }
+
+    /// `output[rows, columns] = input[rows, inner] × weight[columns, inner]ᵀ` (a PyTorch Linear
+    /// without its bias), row-major and densely packed.
+    private func multiply(
+        _ input: UnsafePointer<Float>, _ weight: UnsafeBufferPointer<Float>, into output: UnsafeMutablePointer<Float>,
+        rows: Int, columns: Int, inner: Int
+    ) {
+        cblas_sgemm(
+            CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(columns), Int32(inner), 1, input,
+            Int32(inner), weight.start, Int32(inner), 0, output, Int32(columns))
+    }
+}
+
+extension UnsafeBufferPointer where Element == Float {
+    /// The base address of a buffer the loader has checked to be non-empty.
+    ///
+    /// Every weight view comes from `SafetensorsFile.floats` with a shape whose dimensions are all
+    /// positive (checked `BertConfig` sizes), so `baseAddress` is never nil here.
+    fileprivate var start: UnsafePointer<Float> { baseAddress! }
+}
