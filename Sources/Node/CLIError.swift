@@ -20,8 +20,21 @@ struct CLIError: Error, CustomStringConvertible {
 
     /// Writes `murmur: <message>` (or the bare message) as one line on stderr.
     static func report(_ message: String, prefix: Bool = true) {
-        let line = (prefix ? "murmur: " : "") + message.replacingNewlines() + "\n"
-        fputs(line, stderr)
+        writeToStandardError((prefix ? "murmur: " : "") + message.replacingNewlines() + "\n")
+    }
+}
+
+/// Writes text to file descriptor 2 in one call (no shared `FILE*` state, so safe from any thread).
+func writeToStandardError(_ text: String) {
+    var text = text
+    text.withUTF8 { bytes in
+        var offset = 0
+        while offset < bytes.count {
+            let written = write(2, bytes.baseAddress! + offset, bytes.count - offset)
+            if written < 0 && errno == EINTR { continue }
+            guard written > 0 else { return }
+            offset += written
+        }
     }
 }
 

@@ -29,7 +29,7 @@ struct Murmur: AsyncParsableCommand {
             }
         } catch let error as CLIError {
             CLIError.report(error.message)
-            exit(error.exitCode)
+            Glibc.exit(error.exitCode)
         } catch {
             let code = exitCode(for: error)
             if code == .success || error is CleanExit || error is ExitCode {
@@ -40,7 +40,7 @@ struct Murmur: AsyncParsableCommand {
             let firstLine = message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
             let trimmed = firstLine.hasPrefix("Error: ") ? String(firstLine.dropFirst(7)) : firstLine
             CLIError.report("\(trimmed) (see 'murmur --help')")
-            exit(2)
+            Glibc.exit(2)
         }
     }
 }

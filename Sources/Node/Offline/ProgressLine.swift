@@ -29,14 +29,14 @@ struct ProgressLine {
         lastDraw = now
         let seconds = (now - started).inSeconds
         let rate = seconds > 0 ? Int((Double(tokens) / seconds).rounded()) : 0
-        fputs("\r\u{1B}[2K\(verb) \(texts) texts, \(tokens) tokens (\(rate) tokens/s)", stderr)
+        writeToStandardError("\r\u{1B}[2K\(verb) \(texts) texts, \(tokens) tokens (\(rate) tokens/s)")
         drawn = true
     }
 
     /// Clears the line so the final summary starts on a clean line.
     mutating func finish() {
         guard enabled, drawn else { return }
-        fputs("\r\u{1B}[2K", stderr)
+        writeToStandardError("\r\u{1B}[2K")
         drawn = false
     }
 }

@@ -97,11 +97,11 @@ import Testing
 
     @Test func aStoppedMemberIsDeclaredDeadAndALeavingOneLeft() async throws {
         let a = try await Self.start("a")
+        let events = a.membership.events()
         let seed = [a.membership.advertisedEndpoint]
         let b = try await Self.start("b", seeds: seed)
         let c = try await Self.start("c", seeds: seed)
         let d = try await Self.start("d", seeds: seed)
-        let events = a.membership.events()
         let formed = try await Self.eventually {
             [a, b, c, d].allSatisfy { Self.states($0.membership).values.filter { $0 == .alive }.count == 4 }
         }
@@ -135,7 +135,7 @@ import Testing
         let formed = try await Self.eventually { Self.states(a.membership)["b"] == .alive }
         #expect(formed)
 
-        let otherKey = "b3RoZXIta2V5LW90aGVyLWtleS1vdGhlci1rZXkhIQ=="
+        let otherKey = "YW5vdGhlci1nb3NzaXAta2V5LW9mLTMyLWJ5dGVzISE="
         let intruder = try await Self.start("intruder", seeds: [a.membership.advertisedEndpoint], keys: [otherKey])
         let plaintext = try await Self.start("plain", seeds: [a.membership.advertisedEndpoint], keys: [])
         let foreign = try await Self.start("foreign", seeds: [a.membership.advertisedEndpoint], label: "other")
