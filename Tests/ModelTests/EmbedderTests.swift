@@ -85,7 +85,8 @@ import Testing
     @Test func batcherErrorsReachTheCaller() async throws {
         let batcher = DynamicBatcher(model: model)
         batcher.shutdown()
-        let embedder = Embedder(model: model, batcher: batcher, cache: EmbeddingCache(maxEntries: 10, maxBytes: 1 << 20))
+        let embedder = Embedder(
+            model: model, batcher: batcher, cache: EmbeddingCache(maxEntries: 10, maxBytes: 1 << 20))
         do {
             _ = try await embedder.embed(["anything"])
             Issue.record("expected shutDown")

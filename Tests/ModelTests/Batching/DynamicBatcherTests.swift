@@ -4,9 +4,19 @@ import Testing
 @testable import Model
 
 /// Yields until `condition` holds: the batcher's state changes on other tasks and its own thread,
-/// and its lock-free stats let the test see when they have happened without sleeping.
-private func eventually(_ condition: () -> Bool) async {
-    while !condition() { await Task.yield() }
+/// and its lock-free stats let the test see when they have happened without sleeping. Gives up
+/// (recording an issue) when the test's time limit cancels it, so a broken batcher fails the test
+/// instead of hanging it.
+private func eventually(
+    _ condition: () -> Bool, sourceLocation: SourceLocation = #_sourceLocation
+) async {
+    while !condition() {
+        if Task.isCancelled {
+            Issue.record("condition never held", sourceLocation: sourceLocation)
+            return
+        }
+        await Task.yield()
+    }
 }
 
 /// Runs `body` on a fresh OS thread (a blocking call must not hold one of the few cooperative
@@ -29,6 +39,10 @@ private func error(of result: Result<[Float], any Error>) -> ModelError? {
     @Test func batchesFormFromWhatQueuedWhileTheModelWasBusy() async throws {
         let model = GatedModel()
         let batcher = DynamicBatcher(model: model)
+        defer {
+            model.open()
+            batcher.shutdown()
+        }
         var started = model.batches.makeAsyncIterator()
 
         async let first = batcher.embed([[1]])
@@ -60,12 +74,15 @@ private func error(of result: Result<[Float], any Error>) -> ModelError? {
         #expect(stats.lastBatchTokens == 7)
         #expect(stats.queuedTexts == 0 && stats.jobsInFlight == 0)
         #expect(!stats.isModelBusy)
-        batcher.shutdown()
     }
 
     @Test func aFullQueueFailsFast() async throws {
         let model = GatedModel()
         let batcher = DynamicBatcher(model: model, configuration: .init(maxQueuedTexts: 2))
+        defer {
+            model.open()
+            batcher.shutdown()
+        }
         var started = model.batches.makeAsyncIterator()
 
         async let running = batcher.embed([[1]])
@@ -86,12 +103,15 @@ private func error(of result: Result<[Float], any Error>) -> ModelError? {
         model.release(batches: 2)
         #expect(try await running == [1, 1])
         #expect(try await queued == [2, 1, 3, 1])
-        batcher.shutdown()
     }
 
     @Test func cancellingAQueuedCallerSkipsItsTexts() async throws {
         let model = GatedModel()
         let batcher = DynamicBatcher(model: model)
+        defer {
+            model.open()
+            batcher.shutdown()
+        }
         var started = model.batches.makeAsyncIterator()
 
         async let running = batcher.embed([[1]])
@@ -112,7 +132,6 @@ private func error(of result: Result<[Float], any Error>) -> ModelError? {
         #expect(try await running == [1, 1])
         #expect(try await later == [3, 1])
         #expect(batcher.stats.textsEmbedded == 2)
-        batcher.shutdown()
     }
 
     @Test func aCallerCancelledBeforeQueueingNeverReachesTheModel() async throws {
@@ -130,6 +149,10 @@ private func error(of result: Result<[Float], any Error>) -> ModelError? {
     @Test func aModelErrorFailsOnlyTheJobsInItsBatch() async throws {
         let model = GatedModel(failing: [2])
         let batcher = DynamicBatcher(model: model, configuration: .init(maxBatchTokens: 1))
+        defer {
+            model.open()
+            batcher.shutdown()
+        }
         var started = model.batches.makeAsyncIterator()
 
         async let first = batcher.embed([[1]])
@@ -145,12 +168,15 @@ private func error(of result: Result<[Float], any Error>) -> ModelError? {
         #expect(try await last == [3, 1])
         #expect(batcher.stats.batchesRun == 3)
         #expect(batcher.stats.batchesFailed == 1)
-        batcher.shutdown()
     }
 
     @Test func shutdownFailsQueuedWorkAndFinishesTheRunningBatch() async throws {
         let model = GatedModel()
         let batcher = DynamicBatcher(model: model)
+        defer {
+            model.open()
+            batcher.shutdown()
+        }
         var started = model.batches.makeAsyncIterator()
 
         async let running = batcher.embed([[1]])
