@@ -73,12 +73,14 @@ public final class Embedder: Sendable {
         for (index, text) in texts.enumerated() {
             if let entry = cached[index], entry.vector.count == dimension { continue }
             cached[index] = nil
-            if let row = rowOfText[text] {
-                rowOfInput[index] = row
-                continue
-            }
             let row = missInputs.count
-            rowOfText[text] = row
+            if texts.count > 1 {
+                if let earlier = rowOfText[text] {
+                    rowOfInput[index] = earlier
+                    continue
+                }
+                rowOfText[text] = row
+            }
             rowOfInput[index] = row
             missTexts.append(text)
             missInputs.append(model.tokenize(text))
