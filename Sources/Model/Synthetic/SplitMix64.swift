@@ -1,0 +1,22 @@
+/// SplitMix64 (Steele, Lea and Flood): a fast, well-mixed generator whose whole state is one
+/// `UInt64`, so a seed fully determines its output on every platform.
+struct SplitMix64: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+
+    init(seed: UInt64) {
+        state = seed
+    }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9e37_79b9_7f4a_7c15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
+        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
+        return z ^ (z >> 31)
+    }
+
+    /// A uniform value in [-1, 1) from the top 53 bits of the next output.
+    mutating func nextSigned() -> Double {
+        Double(next() >> 11) * 0x1p-52 - 1
+    }
+}
