@@ -27,6 +27,7 @@ struct EmbedCommand: ParsableCommand {
     }
 
     func run() throws {
+        BLASKernelSelection.reexecWithFasterKernelsIfAvailable()
         let model: SentenceEmbeddingModel
         do {
             model = try SentenceEmbeddingModel(directory: options.resolvedModelDirectory, threads: threads)
