@@ -49,7 +49,9 @@ public struct APIError: Error, Hashable, Sendable {
 
 extension APIError {
     /// 400: the request body or a parameter is malformed.
-    public static func badRequest(_ message: String, param: String? = nil, code: String? = "invalid_request") -> APIError {
+    public static func badRequest(_ message: String, param: String? = nil, code: String? = "invalid_request")
+        -> APIError
+    {
         APIError(status: 400, type: "invalid_request_error", code: code, param: param, message: message)
     }
 

@@ -8,7 +8,8 @@ import Testing
         let error = APIError.modelNotFound("gpt-\"9\"\n")
         let object = try JSONSerialization.jsonObject(with: Data(error.body)) as? [String: Any]
         let inner = try #require(object?["error"] as? [String: Any])
-        #expect(inner["message"] as? String == "The model 'gpt-\"9\"\n' does not exist or is not served by this cluster.")
+        #expect(
+            inner["message"] as? String == "The model 'gpt-\"9\"\n' does not exist or is not served by this cluster.")
         #expect(inner["type"] as? String == "invalid_request_error")
         #expect(inner["param"] as? String == "model")
         #expect(inner["code"] as? String == "model_not_found")

@@ -60,7 +60,8 @@ public final class Membership: Sendable {
         try configuration.settings.validate()
         let sealer = try PacketSealer(keyring: configuration.keyring, label: configuration.label)
         let transport = try await GossipTransport.bind(
-            configuration: .init(bindAddress: configuration.bindAddress, advertiseAddress: configuration.advertiseAddress),
+            configuration: .init(
+                bindAddress: configuration.bindAddress, advertiseAddress: configuration.advertiseAddress),
             sealer: sealer,
             eventLoopGroup: eventLoopGroup
         )
@@ -76,7 +77,8 @@ public final class Membership: Sendable {
         }
     }
 
-    private init(configuration: Configuration, settings: SWIMSettings, transport: GossipTransport, seed: UInt64) throws {
+    private init(configuration: Configuration, settings: SWIMSettings, transport: GossipTransport, seed: UInt64) throws
+    {
         self.name = configuration.name
         self.transport = transport
         self.advertisedEndpoint = transport.advertisedAddress
@@ -104,7 +106,8 @@ public final class Membership: Sendable {
 
     /// A new stream of membership events from now on (one per call; ends at shutdown).
     public func events() -> AsyncStream<MembershipEvent> {
-        let (stream, continuation) = AsyncStream.makeStream(of: MembershipEvent.self, bufferingPolicy: .bufferingNewest(1024))
+        let (stream, continuation) = AsyncStream.makeStream(
+            of: MembershipEvent.self, bufferingPolicy: .bufferingNewest(1024))
         let id = nextSubscriber.add(1, ordering: .relaxed).newValue
         subscribers.withLock { $0[id] = continuation }
         continuation.onTermination = { [weak self] _ in
@@ -145,6 +148,21 @@ public final class Membership: Sendable {
             }
         }
         if let failure { throw failure }
+    }
+
+    /// Rotates gossip keys while running, without losing members: install the new key everywhere
+    /// (a keyring with the old key first), then use it (the new key first), then remove the old one.
+    /// Switching between plaintext and encrypted gossip is refused: it changes the packet budget the
+    /// protocol was started with, so it takes a rolling restart.
+    public func replaceKeyring(_ keyring: Keyring) throws(GossipSecurityError) {
+        guard keyring.isEmpty == transport.sealer.keyring.isEmpty else {
+            throw .modeChange(
+                keyring.isEmpty
+                    ? "cannot turn gossip encryption off while running; restart with the new keys"
+                    : "cannot turn gossip encryption on while running; restart with the new keys"
+            )
+        }
+        transport.replaceKeyring(keyring)
     }
 
     /// Leaves gracefully: gossips `left` for the core's propagation time, then shuts down.

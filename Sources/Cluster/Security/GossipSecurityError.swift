@@ -8,6 +8,7 @@ public struct GossipSecurityError: Error, Hashable, Sendable, CustomStringConver
         case removingPrimaryKey
         case invalidLabel
         case sealFailed
+        case modeChange
     }
 
     private let code: Code
@@ -33,6 +34,11 @@ public struct GossipSecurityError: Error, Hashable, Sendable, CustomStringConver
     /// `remove` named the primary key, which would leave nothing to encrypt with.
     public static func removingPrimaryKey(_ message: String) -> GossipSecurityError {
         GossipSecurityError(.removingPrimaryKey, message)
+    }
+    /// A run-time key change would switch between plaintext and encrypted gossip, which changes every
+    /// packet's size budget: that takes a restart.
+    public static func modeChange(_ message: String) -> GossipSecurityError {
+        GossipSecurityError(.modeChange, message)
     }
     /// The cluster label is too long to fit its one-byte length.
     public static func invalidLabel(_ message: String) -> GossipSecurityError {

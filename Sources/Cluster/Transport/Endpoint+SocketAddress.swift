@@ -3,7 +3,9 @@ public import NIOCore
 extension Endpoint {
     /// The endpoint of a socket address, if it is an IP address.
     public init?(_ address: SocketAddress) {
-        guard let ip = address.ipAddress, let port = address.port, let port16 = UInt16(exactly: port) else { return nil }
+        guard let ip = address.ipAddress, let port = address.port, let port16 = UInt16(exactly: port) else {
+            return nil
+        }
         self.init(host: ip, port: port16)
     }
 

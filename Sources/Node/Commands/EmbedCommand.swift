@@ -14,7 +14,9 @@ struct EmbedCommand: ParsableCommand {
     @Option(name: .customLong("batch-tokens"), help: "Tokens per forward pass (texts are packed without padding).")
     var batchTokens: Int = 16_384
 
-    @Option(name: .customLong("batch-texts"), help: "At most this many texts per forward pass (1 measures single-text latency).")
+    @Option(
+        name: .customLong("batch-texts"),
+        help: "At most this many texts per forward pass (1 measures single-text latency).")
     var batchTexts: Int?
 
     @Option(help: "Compute threads for the encoder (default: the machine's cores).")

@@ -2,7 +2,9 @@ import ArgumentParser
 
 /// The options `embed` and `tokenize` share.
 struct OfflineOptions: ParsableArguments {
-    @Option(name: .customLong("model-dir"), help: "Model folder (default: $MURMUR_MODEL_DIR, else .models/all-MiniLM-L6-v2).")
+    @Option(
+        name: .customLong("model-dir"),
+        help: "Model folder (default: $MURMUR_MODEL_DIR, else .models/all-MiniLM-L6-v2).")
     var modelDirectory: String?
 
     @Option(help: "JSON Lines input: each line a JSON string or an object with a \"text\" string; - for stdin.")

@@ -89,7 +89,9 @@ import Testing
 
         try a.membership.updateMetadata(Array("role=node;draining".utf8))
         let spread = try await Self.eventually {
-            [b, c].allSatisfy { $0.membership.snapshot.member(named: "a")?.metadata == Array("role=node;draining".utf8) }
+            [b, c].allSatisfy {
+                $0.membership.snapshot.member(named: "a")?.metadata == Array("role=node;draining".utf8)
+            }
         }
         #expect(spread)
         for running in all { await running.stop() }
@@ -153,5 +155,39 @@ import Testing
             #expect(Self.states(insider.membership).values.allSatisfy { $0 == .alive })
         }
         for running in [a, b, intruder, plaintext, foreign] { await running.stop() }
+    }
+
+    @Test func keysRotateWhileRunningWithoutLosingMembers() async throws {
+        let newKey = "bmV3LWdvc3NpcC1rZXktaW5zdGFsbGVkLWxhdGVyISE="
+        let a = try await Self.start("a")
+        let seed = [a.membership.advertisedEndpoint]
+        let b = try await Self.start("b", seeds: seed)
+        let c = try await Self.start("c", seeds: seed)
+        let all = [a, b, c]
+        func wholeAndAlive() -> Bool {
+            all.allSatisfy { running in Self.states(running.membership).values.filter { $0 == .alive }.count == 3 }
+        }
+        #expect(try await Self.eventually { wholeAndAlive() })
+
+        // install → use → remove, one member at a time, as an operator would roll it out.
+        let steps = [[Self.key, newKey], [newKey, Self.key], [newKey]]
+        for step in steps {
+            for running in all {
+                try running.membership.replaceKeyring(try Keyring(base64Keys: step))
+            }
+            // Several protocol periods under the new keys: nobody is suspected, nobody dies.
+            let before = all.map { $0.membership.transport.datagramDrops.wrongKey }
+            try await Task.sleep(for: .milliseconds(600))
+            #expect(wholeAndAlive())
+            #expect(all.map { $0.membership.transport.datagramDrops.wrongKey } == before)
+        }
+        #expect(throws: GossipSecurityError.self) { try a.membership.replaceKeyring(Keyring()) }
+
+        // A member that still only has the retired key is now shut out.
+        let stale = try await Self.start("stale", seeds: seed, keys: [Self.key])
+        let shutOut = try await Self.eventually(within: 10) { a.membership.transport.pushPullDrops.wrongKey >= 1 }
+        #expect(shutOut)
+        #expect(Set(a.membership.snapshot.members.map(\.name)) == ["a", "b", "c"])
+        for running in all + [stale] { await running.stop() }
     }
 }

@@ -127,3 +127,28 @@ import Testing
         print("metadata fuzz: 60000 inputs, \(decodedCount) decoded, the rest rejected with typed errors")
     }
 }
+
+@Suite struct MemberDecodedMetadataTests {
+    @Test func decodesOrIsNil() throws {
+        let metadata = MemberMetadata(
+            role: .node,
+            httpAddress: "127.0.0.1:9000",
+            models: ["synthetic"],
+            servingState: .ready,
+            load: .init(inFlight: 3, queueDepth: 1)
+        )
+        var member = Member(
+            name: "n",
+            endpoint: Endpoint(host: "127.0.0.1", port: 7946),
+            state: .alive,
+            incarnation: 1,
+            metadata: try metadata.encoded(),
+            stateChangedAt: .zero
+        )
+        #expect(member.decodedMetadata == metadata)
+        member.metadata = [0xFF, 0x00, 0x13]
+        #expect(member.decodedMetadata == nil)
+        member.metadata = []
+        #expect(member.decodedMetadata == nil)
+    }
+}
