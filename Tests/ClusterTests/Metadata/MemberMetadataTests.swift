@@ -90,7 +90,7 @@ import Testing
     /// 60,000 seeded inputs: random bytes and single or multiple mutations of valid encodings.
     /// Nothing may trap; whatever decodes must re-encode to bytes that decode to the same value.
     @Test func garbageNeverCrashes() throws {
-        var random = SplitMixRandom(seed: 0x6d75_726d)
+        var random = SplitMix64(seed: 0x6d75_726d)
         let seeds = [
             try Self.node.encoded(),
             try MemberMetadata(role: .gateway, httpAddress: "gw:1", servingState: .starting).encoded(),

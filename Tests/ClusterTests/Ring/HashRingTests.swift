@@ -10,7 +10,7 @@ import Testing
 
     /// Random key strings from a seeded generator, like the texts a router hashes.
     private static func keys(_ count: Int, seed: UInt64) -> [String] {
-        var random = SplitMixRandom(seed: seed)
+        var random = SplitMix64(seed: seed)
         return (0..<count).map { _ in "text \(random.next())" }
     }
 
@@ -60,7 +60,7 @@ import Testing
         let ring = HashRing(members: Self.members(memberCount))
         let keyCount = 400_000
         var counts = [Int](repeating: 0, count: memberCount)
-        var random = SplitMixRandom(seed: 42)
+        var random = SplitMix64(seed: 42)
         for _ in 0..<keyCount {
             counts[ring.ownerIndex(forKeyHash: HashRing.keyHash("text \(random.next())"))!] += 1
         }
@@ -105,7 +105,7 @@ import Testing
 
     @Test func boundedOwnerIsFirstMemberInRingOrderUnderCapacity() {
         let ring = HashRing(members: Self.members(8))
-        var random = SplitMixRandom(seed: 4)
+        var random = SplitMix64(seed: 4)
         for key in Self.keys(2_000, seed: 5) {
             var loads: [String: Int] = [:]
             for name in ring.members { loads[name] = Int(random.next() % 20) }
@@ -142,7 +142,7 @@ import Testing
         let c = 1.25
         let window = 1_000
         func peakRatio(bounded: Bool) -> Double {
-            var random = SplitMixRandom(seed: 8)
+            var random = SplitMix64(seed: 8)
             var loads = [Int](repeating: 0, count: memberCount)
             // A circular buffer of the members serving the last `window` requests.
             var inFlight = [Int](repeating: -1, count: window)
