@@ -23,7 +23,8 @@ extension ConfigurationLoader {
             guard let value = table[sectionName] else { continue }
             let location = "\(path):\(line([sectionName]))"
             guard ConfigurationKey.sections.contains(sectionName) else {
-                throw ConfigurationError("\(location): \(Self.unknownSection(sectionName, isTable: value.type == .table))")
+                throw ConfigurationError(
+                    "\(location): \(Self.unknownSection(sectionName, isTable: value.type == .table))")
             }
             guard let section = value.table else {
                 let got = Self.input(from: value).typeDescription

@@ -103,13 +103,19 @@ struct ConfigurationLoader {
 
     private mutating func applyOverrides(_ overrides: [String: String]) throws(ConfigurationError) {
         for (path, value) in overrides.sorted(by: { $0.key < $1.key }) {
-            let flag = Self.flagNames[path] ?? "--" + (path.split(separator: ".").last ?? "")
-                .replacingOccurrences(of: "_", with: "-")
+            let flag = Self.flagName(for: path)
             guard let key = ConfigurationKey.byPath[path] else {
                 throw ConfigurationError("\(flag): no configuration key \(path)")
             }
             try apply(.text(value), to: key, from: .flag(name: flag))
         }
+    }
+
+    /// The flag an override came from: `flagNames`, else `--<key with dashes>`.
+    static func flagName(for path: String) -> String {
+        if let flag = flagNames[path] { return flag }
+        let key = path.split(separator: ".").last.map(String.init) ?? path
+        return "--" + key.replacingOccurrences(of: "_", with: "-")
     }
 
     /// `node.model_dir` empty (or never set): `$MURMUR_MODEL_DIR`, else the default directory.

@@ -52,6 +52,7 @@ import Testing
             configurationError(nil, overrides: ["node.drain_timeout": "forever"])
                 == "--drain-timeout: node.drain_timeout: expected a duration with a unit, like \"500ms\", \"1s\", "
                 + "\"2m\" or \"24h\", got \"forever\"")
-        #expect(configurationError(nil, overrides: ["node.colour": "red"]) == "--colour: no configuration key node.colour")
+        #expect(
+            configurationError(nil, overrides: ["node.colour": "red"]) == "--colour: no configuration key node.colour")
     }
 }

@@ -30,7 +30,8 @@ import Testing
     }
 
     @Test func sectionMustBeATable() {
-        #expect(configurationError("gossip = 3\n") == "cluster.conf:1: gossip must be a section ([gossip]), not an integer")
+        #expect(
+            configurationError("gossip = 3\n") == "cluster.conf:1: gossip must be a section ([gossip]), not an integer")
     }
 
     @Test func unknownKeySuggestsTheClosest() {
@@ -232,7 +233,8 @@ import Testing
         #expect(throws: ConfigurationError("MURMUR_CONFIG: no such file: \(missing)")) {
             try ConfigurationLoader.load(file: nil, environment: ["MURMUR_CONFIG": missing], overrides: [:])
         }
-        #expect(throws: ConfigurationError("--config: \(directory.url.path) is a directory, not a configuration file")) {
+        #expect(throws: ConfigurationError("--config: \(directory.url.path) is a directory, not a configuration file"))
+        {
             try ConfigurationLoader.load(file: directory.url.path, environment: [:], overrides: [:])
         }
         let latin1 = try directory.write("latin1.conf", Array("[node]\n".utf8) + [0x23, 0x20, 0xE9, 0x0A])

@@ -49,11 +49,14 @@ import Testing
                 "MURMUR_NODE_MODELS": "synthetic,all-MiniLM-L6-v2",
                 "MURMUR_CLUSTER_GOSSIP_KEYS": "\(key16),\(key32)",
             ])
-        #expect(configuration.cluster.seeds == [Endpoint(host: "10.0.0.1", port: 7946), Endpoint(host: "::1", port: 7947)])
+        #expect(
+            configuration.cluster.seeds == [Endpoint(host: "10.0.0.1", port: 7946), Endpoint(host: "::1", port: 7947)])
         #expect(configuration.node.models == [.synthetic, .miniLM])
         #expect(configuration.cluster.gossipKeys == [key16, key32])
         #expect(try configuration.cluster.keyring().count == 2)
-        #expect(try loadConfiguration("[cluster]\nseeds = [\"10.9.9.9:1\"]\n", environment: ["MURMUR_CLUSTER_SEEDS": ""]).cluster.seeds == [])
+        #expect(
+            try loadConfiguration("[cluster]\nseeds = [\"10.9.9.9:1\"]\n", environment: ["MURMUR_CLUSTER_SEEDS": ""])
+                .cluster.seeds == [])
     }
 
     @Test func flagListsAreCommaSeparated() throws {
@@ -77,8 +80,11 @@ import Testing
     @Test func modelDirectoryFallsBackToMurmurModelDir() throws {
         let environment = ["MURMUR_MODEL_DIR": "/models/from-env"]
         #expect(try loadConfiguration(nil, environment: environment).node.modelDirectory == "/models/from-env")
-        #expect(try loadConfiguration("[node]\nmodel_dir = \"\"\n", environment: environment).node.modelDirectory == "/models/from-env")
-        #expect(try loadConfiguration("[node]\nmodel_dir = \"m\"\n", environment: environment).node.modelDirectory == "m")
+        #expect(
+            try loadConfiguration("[node]\nmodel_dir = \"\"\n", environment: environment).node.modelDirectory
+                == "/models/from-env")
+        #expect(
+            try loadConfiguration("[node]\nmodel_dir = \"m\"\n", environment: environment).node.modelDirectory == "m")
         let both = environment.merging(["MURMUR_NODE_MODEL_DIR": "n"]) { $1 }
         #expect(try loadConfiguration("[node]\nmodel_dir = \"m\"\n", environment: both).node.modelDirectory == "n")
     }
@@ -120,11 +126,27 @@ import Testing
         #expect(swim.suspicionMultiplier == 2)
         #expect(swim.deadMemberRetention == .seconds(3600))
         #expect(configuration.node.threads == nil)
-        #expect(configuration.node.batching == BatchFormer.Configuration(maxBatchTokens: 4096, maxWait: .milliseconds(5)))
+        #expect(
+            configuration.node.batching == BatchFormer.Configuration(maxBatchTokens: 4096, maxWait: .milliseconds(5)))
         #expect(configuration.node.syntheticLatency == .milliseconds(25))
         #expect(configuration.gateway.tlsListen == Endpoint(host: "::1", port: 8443))
         #expect(configuration.gateway.tlsCertificatePath == "cert.pem")
         #expect(configuration.gateway.loadFactor == 2)
+    }
+
+    @Test func addressesAcceptIPv6AndEmptyMeansUnset() throws {
+        let configuration = try loadConfiguration(
+            "[gossip]\nbind = \"[::]:0\"\nadvertise = \"[fd00::1]:7946\"\n[gateway]\ntls_listen = \"\"\n")
+        #expect(configuration.gossip.bind == Endpoint(host: "::", port: 0))
+        #expect(configuration.gossip.advertisedAddress == Endpoint(host: "fd00::1", port: 7946))
+        #expect(configuration.gateway.tlsListen == nil)
+        let unset = try loadConfiguration("[gossip]\nbind = \"10.1.2.3:7000\"\nadvertise = \"\"\n")
+        #expect(unset.gossip.advertise == nil)
+        #expect(unset.gossip.advertisedAddress == Endpoint(host: "10.1.2.3", port: 7000))
+        #expect(
+            configurationError("[gossip]\nadvertise = \"10.0.0.1:0\"\n")
+                == "cluster.conf:2: gossip.advertise: '10.0.0.1:0' has port 0, which nobody can reach; give the real port"
+        )
     }
 
     @Test func defaultsMatchTheRuntimeDefaults() {

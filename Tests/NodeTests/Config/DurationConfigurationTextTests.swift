@@ -5,7 +5,8 @@ import Testing
 @Suite struct DurationConfigurationTextTests {
     @Test(arguments: [
         ("500ms", Duration.milliseconds(500)), ("1s", .seconds(1)), ("2m", .seconds(120)), ("24h", .seconds(86_400)),
-        ("1m30s", .seconds(90)), ("1.5s", .milliseconds(1500)), ("0", .zero), ("0ms", .zero), ("250us", .microseconds(250)),
+        ("1m30s", .seconds(90)), ("1.5s", .milliseconds(1500)), ("0", .zero), ("0ms", .zero),
+        ("250us", .microseconds(250)),
         ("250µs", .microseconds(250)), ("10ns", .nanoseconds(10)), (" 2s ", .seconds(2)), ("0.1s", .milliseconds(100)),
         (".5s", .milliseconds(500)), ("1h0m1s", .seconds(3601)),
     ])
@@ -19,7 +20,10 @@ import Testing
     }
 
     @Test func errorsSayWhatIsMissing() {
-        #expect(throws: InvalidValue("\"5\" has no unit; write a duration with a unit, like \"500ms\", \"1s\", \"2m\" or \"24h\"")) {
+        #expect(
+            throws: InvalidValue(
+                "\"5\" has no unit; write a duration with a unit, like \"500ms\", \"1s\", \"2m\" or \"24h\"")
+        ) {
             try Duration(configurationText: "5")
         }
         #expect(throws: InvalidValue("\"3000000000h\" is too long a duration")) {

@@ -36,7 +36,9 @@ import Testing
                 comment = lines[above] + " " + comment
                 above -= 1
             }
-            #expect(comment.contains("(default: \(value))"), "cluster.conf:\(line): \(key.path)'s comment should say (default: \(value))")
+            #expect(
+                comment.contains("(default: \(value))"),
+                "cluster.conf:\(line): \(key.path)'s comment should say (default: \(value))")
         }
     }
 
