@@ -1,0 +1,239 @@
+/// Which line each table header and key of a TOML document is on, so errors can name file:line.
+///
+/// TOMLKit parses the document but does not report where a key was written, so this scanner walks
+/// the text once more. It understands just enough TOML to find statements: table headers
+/// (`[a.b]`, `[[a]]`), bare, quoted and dotted keys, and values it must skip without mistaking their
+/// contents for keys (strings of all four kinds, multi-line arrays, inline tables, comments). It is
+/// run on documents TOMLKit accepted, and on anything else it still ends without crashing.
+struct ConfigurationLineIndex: Sendable {
+    /// Full key path (table path + key path) → the first line that names it. Tables defined
+    /// implicitly (by `[a.b]` or `a.b = 1`) get the line of their first mention.
+    private var lines: [[String]: Int] = [:]
+
+    init(text: String) {
+        var scanner = Scanner(bytes: Array(text.utf8))
+        scanner.scanDocument()
+        lines = scanner.lines
+    }
+
+    /// The line of `path`, or of its nearest enclosing key when `path` itself was not written as a
+    /// statement (a key inside an inline table is on its table's line).
+    func line(of path: [String]) -> Int? {
+        var path = path
+        while !path.isEmpty {
+            if let line = lines[path] { return line }
+            path.removeLast()
+        }
+        return nil
+    }
+}
+
+extension ConfigurationLineIndex {
+    private struct Scanner {
+        let bytes: [UInt8]
+        var position = 0
+        var line = 1
+        var table: [String] = []
+        var lines: [[String]: Int] = [:]
+
+        init(bytes: [UInt8]) {
+            self.bytes = bytes
+        }
+
+        private func peek(_ offset: Int = 0) -> UInt8? {
+            position + offset < bytes.count ? bytes[position + offset] : nil
+        }
+
+        mutating func scanDocument() {
+            while true {
+                skipBlankLinesAndComments()
+                guard let byte = peek() else { return }
+                let start = position
+                if byte == UInt8(ascii: "[") {
+                    scanHeader()
+                } else {
+                    scanKeyValue()
+                }
+                if position == start { skipRestOfLine() }
+            }
+        }
+
+        private mutating func skipBlankLinesAndComments() {
+            while let byte = peek() {
+                switch byte {
+                case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\r"):
+                    position += 1
+                case UInt8(ascii: "\n"):
+                    line += 1
+                    position += 1
+                case UInt8(ascii: "#"):
+                    skipRestOfLine()
+                default:
+                    return
+                }
+            }
+        }
+
+        /// Moves to the newline ending this line (not past it, so the line count stays right).
+        private mutating func skipRestOfLine() {
+            while let byte = peek(), byte != UInt8(ascii: "\n") { position += 1 }
+        }
+
+        private mutating func scanHeader() {
+            let headerLine = line
+            position += 1
+            if peek() == UInt8(ascii: "[") { position += 1 }
+            let path = scanKeyPath(terminator: UInt8(ascii: "]"))
+            table = path
+            record(path, line: headerLine)
+            skipRestOfLine()
+        }
+
+        private mutating func scanKeyValue() {
+            let keyLine = line
+            let path = scanKeyPath(terminator: UInt8(ascii: "="))
+            guard peek() == UInt8(ascii: "=") else {
+                skipRestOfLine()
+                return
+            }
+            position += 1
+            record(table + path, line: keyLine)
+            skipValue()
+        }
+
+        private mutating func record(_ path: [String], line: Int) {
+            guard !path.isEmpty else { return }
+            for length in 1...path.count {
+                let prefix = Array(path[..<length])
+                if lines[prefix] == nil { lines[prefix] = line }
+            }
+        }
+
+        /// Reads `a . "b c" . 'd'` up to (not past) the terminator or the end of the line.
+        private mutating func scanKeyPath(terminator: UInt8) -> [String] {
+            var path: [String] = []
+            while true {
+                skipSpaces()
+                guard let byte = peek(), byte != terminator, byte != UInt8(ascii: "\n") else { return path }
+                if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") {
+                    path.append(scanQuotedKey(quote: byte))
+                } else {
+                    path.append(scanBareKey(terminator: terminator))
+                }
+                skipSpaces()
+                guard peek() == UInt8(ascii: ".") else { return path }
+                position += 1
+            }
+        }
+
+        private mutating func skipSpaces() {
+            while let byte = peek(), byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") { position += 1 }
+        }
+
+        private mutating func scanBareKey(terminator: UInt8) -> String {
+            let start = position
+            let stops: Set<UInt8> = [
+                UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "."), UInt8(ascii: "\n"), UInt8(ascii: "\r"),
+                UInt8(ascii: "#"), terminator,
+            ]
+            while let byte = peek(), !stops.contains(byte) { position += 1 }
+            return String(decoding: bytes[start..<position], as: UTF8.self)
+        }
+
+        /// Reads a `"basic"` (with escapes) or `'literal'` key on one line.
+        private mutating func scanQuotedKey(quote: UInt8) -> String {
+            position += 1
+            var key: [UInt8] = []
+            while let byte = peek(), byte != UInt8(ascii: "\n") {
+                position += 1
+                if byte == quote { break }
+                if byte == UInt8(ascii: "\\") && quote == UInt8(ascii: "\"") {
+                    key.append(contentsOf: scanEscape())
+                } else {
+                    key.append(byte)
+                }
+            }
+            return String(decoding: key, as: UTF8.self)
+        }
+
+        /// Decodes the escape after a backslash (already consumed) to UTF-8.
+        private mutating func scanEscape() -> [UInt8] {
+            guard let byte = peek() else { return [] }
+            position += 1
+            switch byte {
+            case UInt8(ascii: "b"): return [0x08]
+            case UInt8(ascii: "t"): return [0x09]
+            case UInt8(ascii: "n"): return [0x0A]
+            case UInt8(ascii: "f"): return [0x0C]
+            case UInt8(ascii: "r"): return [0x0D]
+            case UInt8(ascii: "e"): return [0x1B]
+            case UInt8(ascii: "u"), UInt8(ascii: "U"):
+                let digits = byte == UInt8(ascii: "u") ? 4 : 8
+                let end = min(position + digits, bytes.count)
+                let hex = String(decoding: bytes[position..<end], as: UTF8.self)
+                position = end
+                guard let value = UInt32(hex, radix: 16), let scalar = Unicode.Scalar(value) else { return [] }
+                return Array(String(Character(scalar)).utf8)
+            default: return [byte]
+            }
+        }
+
+        /// Skips a value (which may span lines) up to the newline that ends its statement.
+        private mutating func skipValue() {
+            var depth = 0
+            while let byte = peek() {
+                switch byte {
+                case UInt8(ascii: "\""), UInt8(ascii: "'"):
+                    skipString(quote: byte)
+                case UInt8(ascii: "["), UInt8(ascii: "{"):
+                    depth += 1
+                    position += 1
+                case UInt8(ascii: "]"), UInt8(ascii: "}"):
+                    depth = max(0, depth - 1)
+                    position += 1
+                case UInt8(ascii: "#"):
+                    skipRestOfLine()
+                case UInt8(ascii: "\n"):
+                    if depth == 0 { return }
+                    line += 1
+                    position += 1
+                default:
+                    position += 1
+                }
+            }
+        }
+
+        private mutating func skipString(quote: UInt8) {
+            let escapes = quote == UInt8(ascii: "\"")
+            if peek(1) == quote && peek(2) == quote {
+                position += 3
+                while let byte = peek() {
+                    if byte == quote && peek(1) == quote && peek(2) == quote {
+                        position += 3
+                        // A multi-line string may end with one or two quotes right before its delimiter.
+                        var extra = 0
+                        while extra < 2 && peek() == quote {
+                            position += 1
+                            extra += 1
+                        }
+                        return
+                    }
+                    if byte == UInt8(ascii: "\\") && escapes {
+                        position += 1
+                        if peek() == UInt8(ascii: "\n") { line += 1 }
+                    } else if byte == UInt8(ascii: "\n") {
+                        line += 1
+                    }
+                    position += 1
+                }
+                return
+            }
+            position += 1
+            while let byte = peek(), byte != UInt8(ascii: "\n") {
+                position += 1
+                if byte == quote { return }
+                if byte == UInt8(ascii: "\\") && escapes && peek() != UInt8(ascii: "\n") { position += 1 }
+            }
+        }
+    }
+}
