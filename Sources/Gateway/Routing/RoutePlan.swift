@@ -9,13 +9,17 @@ public struct RoutePlan: Sendable, Hashable {
         public var backendName: String
         /// Where the backend's HTTP API listens, as `host:port`.
         public var httpAddress: String
+        /// The backend's in-flight cap when planned (slow start lowers it): pass it to
+        /// `OutstandingCounters.tryBegin(_:cap:)`, which enforces it exactly under concurrency.
+        public var inFlightCap: Int
         /// Indices into the request's inputs, ascending.
         public var inputIndices: [Int]
 
-        public init(backend: Int, backendName: String, httpAddress: String, inputIndices: [Int]) {
+        public init(backend: Int, backendName: String, httpAddress: String, inFlightCap: Int, inputIndices: [Int]) {
             self.backend = backend
             self.backendName = backendName
             self.httpAddress = httpAddress
+            self.inFlightCap = inFlightCap
             self.inputIndices = inputIndices
         }
     }

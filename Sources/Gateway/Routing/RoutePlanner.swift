@@ -96,7 +96,7 @@ public struct RoutePlanner: Sendable {
     // MARK: Planning
 
     /// A ring member's routing state during one plan.
-    private struct MemberState {
+    private struct RingMember {
         var backend: Int
         var eligible: Bool
         var weight: Double
@@ -121,7 +121,7 @@ public struct RoutePlanner: Sendable {
         }
         var members = modelRing.backendIndices.map { backend in
             let eligible = !excluding.contains(backend) && table.isEligible(backend, at: now)
-            return MemberState(
+            return RingMember(
                 backend: backend,
                 eligible: eligible,
                 weight: eligible ? table.weight(backend, at: now) : 0,
@@ -160,6 +160,7 @@ public struct RoutePlanner: Sendable {
                     backend: backend,
                     backendName: descriptor?.name ?? modelRing.ring.members[chosen],
                     httpAddress: descriptor?.httpAddress ?? "",
+                    inFlightCap: members[chosen].cap,
                     inputIndices: [position]
                 )
             )
@@ -179,7 +180,7 @@ public struct RoutePlanner: Sendable {
     private func choose<Generator: RandomNumberGenerator>(
         keyHash: UInt64,
         ring: HashRing,
-        members: [MemberState],
+        members: [RingMember],
         capacity: Int,
         using generator: inout Generator
     ) -> Int? {
@@ -198,7 +199,7 @@ public struct RoutePlanner: Sendable {
 
     private func pick<Generator: RandomNumberGenerator>(
         among positions: [Int],
-        members: [MemberState],
+        members: [RingMember],
         using generator: inout Generator
     ) -> Int? {
         if positions.count == 1, let only = positions.first { return members[only].usable ? only : nil }

@@ -65,6 +65,7 @@ import Testing
             #expect(plan.groups.map(\.backend) == [owners[1]])
             #expect(plan.groups.first?.backendName == "node-\(owners[1])")
             #expect(plan.groups.first?.httpAddress == "127.0.0.1:\(9000 + owners[1])")
+            #expect(plan.groups.first?.inFlightCap == 1024)
         }
     }
 
@@ -130,6 +131,7 @@ import Testing
         )
         #expect(plan.groups.map(\.backend) == [2])
         #expect(plan.groups.first?.inputIndices == Array(0..<200))
+        #expect(plan.groups.first?.inFlightCap == 4)
         #expect(throws: RoutingError.self) {
             try planner.plan(
                 model: Self.model, texts: ["x"], excluding: [0, 2], outstanding: { _ in 4 }, using: &random)
