@@ -1,5 +1,5 @@
 public import Model
-public import NIOCore
+import NIOCore
 public import NIOHTTP1
 
 extension APIError {

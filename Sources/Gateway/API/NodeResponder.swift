@@ -1,6 +1,6 @@
 public import Model
-public import NIOCore
-public import NIOHTTP1
+import NIOCore
+import NIOHTTP1
 
 /// A node's public HTTP API: `POST /v1/embeddings`, `GET /v1/models`, `/health`, `/ready`,
 /// `/metrics` and `/cluster`.

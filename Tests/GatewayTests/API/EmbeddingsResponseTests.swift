@@ -6,7 +6,8 @@ import Testing
 @Suite struct EmbeddingsResponseTests {
     /// Floats that stress printing: tiny, huge, negative zero, subnormal, and values with long digits.
     static let awkward: [Float] = [
-        0.1, -0.0, 1, -1, 1e-7, 3.4028235e38, 1.17549435e-38, 1e-45, 0.33333334, -0.012345678, 123456.79, 2.5e-5,
+        0.1, -0.0, 1, -1, 1e-7, 3.4028235e38, Float.leastNormalMagnitude, Float.leastNonzeroMagnitude, 0.33333334,
+        -0.012345678, 123456.79, 2.5e-5,
     ]
 
     private func object(_ bytes: [UInt8]) throws -> [String: Any] {
