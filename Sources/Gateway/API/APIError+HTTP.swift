@@ -1,3 +1,4 @@
+public import Cluster
 public import Model
 import NIOCore
 public import NIOHTTP1
@@ -34,12 +35,12 @@ extension APIError {
 
     /// 503 while a node is starting or draining; a gateway may retry the request elsewhere, since
     /// nothing was processed.
-    public static func notReady(_ state: String) -> APIError {
+    public static func notReady(_ state: MemberMetadata.ServingState) -> APIError {
         APIError(
             status: 503,
             type: "server_error",
-            code: state,
-            message: "This node is \(state) and not ready to serve.",
+            code: state.rawValue,
+            message: "This node is \(state.rawValue) and not ready to serve.",
             retryAfterSeconds: 1)
     }
 

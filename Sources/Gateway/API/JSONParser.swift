@@ -152,7 +152,6 @@ public struct JSONParser: ~Copyable {
         let start = position
         for index in 0..<count {
             guard start + index < bytes.count, bytes[start + index] == literal.utf8Start[index] else {
-                position = start
                 throw error("unexpected \(describeByte(at: start)); expected a value")
             }
         }

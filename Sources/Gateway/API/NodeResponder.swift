@@ -79,7 +79,7 @@ public struct NodeResponder: HTTPResponder {
             return finish(route, Self.json(.ok, Array(#"{"status":"ok"}"#.utf8)))
         case .ready:
             let state = readiness.state
-            guard state == .ready else { return finish(route, APIError.notReady(state.rawValue).response) }
+            guard state == .ready else { return finish(route, APIError.notReady(state).response) }
             return finish(route, Self.json(.ok, Array(#"{"status":"ready"}"#.utf8)))
         case .metrics:
             // The answer counts itself only from the next scrape on: it is rendered before it is counted.

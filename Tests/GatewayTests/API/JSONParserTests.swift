@@ -149,6 +149,8 @@ private func parseError(_ text: String) -> JSONParseError? {
     @Test func badStringContentsAreRefused() {
         #expect(parseError("\"a\u{01}b\"")?.offset == 2)
         #expect(parseError("\"a\nb\"")?.offset == 2)
+        #expect(parseError("\"ab\u{1F}\"")?.offset == 3)
+        #expect(parseError("\"a\\n\u{1F}\"")?.offset == 4)
         #expect(parseError(#""\x""#)?.offset == 2)
         #expect(parseError(#""\u12G4""#)?.offset == 5)
         #expect(parseError(#""ok \uD800 alone""#)?.offset == 4)

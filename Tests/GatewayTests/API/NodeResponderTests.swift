@@ -227,6 +227,53 @@ private final class Fixture: Sendable {
         #expect(batcher.stats.jobsRejected == 1)
     }
 
+    @Test func aCancelledRequestEndsAloneAndOthersStillSucceed() async throws {
+        let model = BlockingModel()
+        let batcher = DynamicBatcher(model: model)
+        defer { batcher.shutdown() }
+        let responder = NodeResponder(
+            embedders: ["blocking": Embedder(model: model, batcher: batcher, cache: nil)],
+            readiness: NodeReadiness(.ready), clusterStatus: { [] })
+        let bodies = ["first", "second"].map { #"{"model":"blocking","input":""# + $0 + #""}"# }
+
+        let first = Task { await responder.respond(to: request(.POST, "/v1/embeddings", body: bodies[0])) }
+        await model.waitUntilEntered()
+        let second = Task { await responder.respond(to: request(.POST, "/v1/embeddings", body: bodies[1])) }
+        while batcher.stats.queuedTexts < 1 { await Task.yield() }
+
+        // The client of the queued request goes away: its texts leave the queue unrun.
+        second.cancel()
+        let cancelled = await second.value
+        #expect(cancelled.status.code == 499)
+        #expect(batcher.stats.queuedTexts == 0)
+
+        model.release()
+        #expect(await first.value.status == .ok)
+        #expect(batcher.stats.textsEmbedded == 1)
+    }
+
+    @Test func concurrentRequestsEachGetTheirOwnRows() async throws {
+        let fixture = Fixture()
+        let responder = fixture.responder
+        let texts = (0..<64).map { "concurrent text number \($0)" }
+        let answers = await withTaskGroup(of: (Int, HTTPResponse).self) { group in
+            for (index, text) in texts.enumerated() {
+                let body = #"{"model":"synthetic","input":["# + "\"\(text)\"" + "]}"
+                group.addTask { (index, await responder.respond(to: request(.POST, "/v1/embeddings", body: body))) }
+            }
+            var answers: [Int: HTTPResponse] = [:]
+            for await (index, response) in group { answers[index] = response }
+            return answers
+        }
+        for (index, text) in texts.enumerated() {
+            let response = try #require(answers[index])
+            #expect(response.status == .ok)
+            let numbers = try #require(
+                (try json(response)["data"] as? [[String: Any]])?.first?["embedding"] as? [NSNumber])
+            #expect(numbers.map { Float($0.doubleValue) } == (try fixture.expectedRow(text)))
+        }
+    }
+
     @Test func shutDownModelIs503() async throws {
         let fixture = Fixture()
         fixture.batcher.shutdown()
