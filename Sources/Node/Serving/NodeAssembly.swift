@@ -1,0 +1,105 @@
+import Cluster
+import Foundation
+import Gateway
+import Logging
+import Model
+import ServiceLifecycle
+
+/// Builds a replica from its configuration — models, batchers, cache, gossip membership, HTTP server —
+/// and runs it as one `ServiceGroup` that drains and leaves gracefully on SIGTERM or SIGINT.
+struct NodeAssembly {
+    let configuration: MurmurConfiguration
+
+    func run() async throws {
+        let logger = Logging.processLogger(label: "murmur.node")
+        let node = configuration.node
+
+        var embedders: [String: Embedder] = [:]
+        var batchers: [DynamicBatcher] = []
+        let cache = EmbeddingCache(maxEntries: node.cacheMaxEntries, maxBytes: node.cacheMaxBytes)
+        for configured in node.models {
+            let model: any EmbeddingModel
+            switch configured {
+            case .miniLM:
+                do {
+                    model = try SentenceEmbeddingModel(directory: node.modelDirectory, threads: node.threads)
+                } catch {
+                    throw CLIError(error.message + " (run 'make model', or set node.model_dir / MURMUR_MODEL_DIR)")
+                }
+            case .synthetic:
+                model = SyntheticModel(latency: node.syntheticLatency)
+            }
+            let batcher = DynamicBatcher(model: model, configuration: node.batching)
+            batchers.append(batcher)
+            embedders[model.name] = Embedder(model: model, batcher: batcher, cache: cache)
+        }
+
+        let readiness = NodeReadiness(.starting)
+        let httpAddress = Self.advertisedHTTP(node.http, gossip: configuration.gossip.advertisedAddress)
+        let metadata = MemberMetadata(
+            role: .node,
+            httpAddress: httpAddress.description,
+            models: embedders.keys.sorted(),
+            servingState: .starting
+        )
+        let membership: Membership
+        do {
+            membership = try await Membership.bind(
+                configuration: .init(
+                    name: configuration.nodeName(),
+                    bindAddress: configuration.gossip.bind,
+                    advertiseAddress: configuration.gossip.advertise,
+                    seeds: configuration.cluster.seeds,
+                    keyring: try configuration.cluster.keyring(),
+                    label: configuration.cluster.name,
+                    settings: configuration.gossip.swimSettings(),
+                    metadata: try metadata.encoded()
+                )
+            )
+        } catch {
+            throw CLIError("cannot start gossip on \(configuration.gossip.bind): \(error)", exitCode: 1)
+        }
+        let responder = NodeResponder(
+            embedders: embedders,
+            readiness: readiness,
+            maxInputs: configuration.gateway.maxInputs,
+            clusterStatus: { ClusterStatus(snapshot: membership.snapshot).encoded() }
+        )
+        let server: HTTPServer
+        do {
+            server = try await HTTPServer.bind(
+                configuration: configuration.httpServerConfiguration(listen: node.http),
+                responder: responder,
+                logger: logger
+            )
+        } catch {
+            await membership.shutdown()
+            throw CLIError("cannot serve HTTP on \(node.http): \(error)", exitCode: 1)
+        }
+        logger.info(
+            "node ready",
+            metadata: [
+                "name": "\(membership.name)", "http": "\(httpAddress)", "gossip": "\(membership.advertisedEndpoint)",
+                "models": "\(embedders.keys.sorted().joined(separator: ","))",
+            ]
+        )
+        let service = NodeService(
+            membership: membership,
+            server: server,
+            readiness: readiness,
+            metadata: metadata,
+            batchers: batchers,
+            drainTimeout: node.drainTimeout,
+            logger: logger
+        )
+        let group = ServiceGroup(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        try await group.run()
+    }
+
+    /// The HTTP address peers should use: the listen address, or the gossip advertise host with the
+    /// HTTP port when listening on a wildcard address.
+    static func advertisedHTTP(_ listen: Endpoint, gossip: Endpoint) -> Endpoint {
+        let wildcard = ["0.0.0.0", "::", ""]
+        return wildcard.contains(listen.host) ? Endpoint(host: gossip.host, port: listen.port) : listen
+    }
+}
