@@ -1,0 +1,214 @@
+import NIOCore
+import NIOHTTP1
+
+/// Sits just before the server's async side on an HTTP/1 connection or an HTTP/2 stream and
+/// enforces what must hold even while nobody reads: the idle timeout between requests (HTTP/1; for
+/// HTTP/2 the connection manager does it), the deadline for receiving a request's body (408), an
+/// OpenAI-shaped 400/431 and close for bytes the HTTP/1 parser rejects, and graceful shutdown of an
+/// HTTP/1 connection (`Connection: close` on the response in flight, then close).
+///
+/// HTTP/1 pipelining is safe without NIO's pipelining handler because the async side answers one
+/// request at a time, in order; the guard counts requests and responses so an error it answers
+/// itself never interleaves with a response being written. Leaving reads running while a request
+/// is processed is what lets the server notice a client that hangs up and cancel its request.
+/// Runs on the event loop, so its timers cost no task and no lock.
+final class HTTPRequestGuard: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias InboundOut = HTTPServerRequestPart
+    typealias OutboundIn = HTTPServerResponsePart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private enum Deadline {
+        case idle
+        case body
+    }
+
+    private let idleTimeout: TimeAmount?
+    private let bodyTimeout: TimeAmount
+    private var timer: Scheduled<Void>?
+    private var requestVersion: HTTPVersion = .http1_1
+    /// Requests whose head arrived and whose response has not ended.
+    private var unanswered = 0
+    private var receivingBody = false
+    private var responseInProgress = false
+    private var quiescing = false
+    private var closeAfterResponse = false
+    /// An error found while an earlier request was still being answered: sent after that answer.
+    private var deferredError: APIError?
+
+    /// - Parameters:
+    ///   - idleTimeout: close after this long without a request in flight; nil leaves it to others.
+    ///   - bodyTimeout: answer 408 and close when a request's end has not arrived this long after its head.
+    init(idleTimeout: TimeAmount?, bodyTimeout: TimeAmount) {
+        self.idleTimeout = idleTimeout
+        self.bodyTimeout = bodyTimeout
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        if context.channel.isActive { startIdleTimer(context: context) }
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        startIdleTimer(context: context)
+        context.fireChannelActive()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        cancelTimer()
+        context.fireChannelInactive()
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        cancelTimer()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            requestVersion = head.version
+            unanswered += 1
+            receivingBody = true
+            schedule(.body, in: bodyTimeout, context: context)
+        case .body:
+            break
+        case .end:
+            receivingBody = false
+            cancelTimer()
+        }
+        context.fireChannelRead(data)
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        switch unwrapOutboundIn(data) {
+        case .head(var head) where head.status.code >= 200:
+            responseInProgress = true
+            if quiescing, head.version.major < 2 {
+                head.headers.replaceOrAdd(name: "connection", value: "close")
+                closeAfterResponse = true
+                context.write(wrapOutboundOut(.head(head)), promise: promise)
+                return
+            }
+            if !head.isKeepAlive { closeAfterResponse = true }
+        case .head, .body:
+            break
+        case .end:
+            responseInProgress = false
+            unanswered = max(0, unanswered - 1)
+            if closeAfterResponse {
+                writeThenClose(data, promise: promise, context: context)
+                return
+            }
+            if let deferredError {
+                self.deferredError = nil
+                context.write(data, promise: promise)
+                respondAndClose(with: deferredError, context: context)
+                return
+            }
+            if unanswered == 0, !receivingBody { startIdleTimer(context: context) }
+        }
+        context.write(data, promise: promise)
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        guard event is ChannelShouldQuiesceEvent else {
+            context.fireUserInboundEventTriggered(event)
+            return
+        }
+        quiescing = true
+        if unanswered == 0 { context.close(promise: nil) }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        guard let parserError = error as? HTTPParserError else {
+            context.fireErrorCaught(error)
+            return
+        }
+        cancelTimer()
+        let apiError: APIError
+        if case .headerOverflow = parserError {
+            apiError = APIError(
+                status: 431,
+                type: "invalid_request_error",
+                code: "headers_too_large",
+                message: "The request's header fields are larger than the server accepts."
+            )
+        } else {
+            apiError = .badRequest("The request is not valid HTTP/1.1 (\(parserError)).", code: "malformed_request")
+        }
+        let currentRequestCounted = receivingBody
+        receivingBody = false
+        answerOrDefer(apiError, currentRequestCounted: currentRequestCounted, context: context)
+    }
+
+    private func bodyTimedOut(context: ChannelHandlerContext) {
+        guard receivingBody else { return }
+        receivingBody = false
+        let apiError = APIError(
+            status: 408,
+            type: "invalid_request_error",
+            code: "request_timeout",
+            message: "The request body did not arrive within \(bodyTimeout.nanoseconds / 1_000_000_000) s."
+        )
+        answerOrDefer(apiError, currentRequestCounted: true, context: context)
+    }
+
+    /// Answers with `error` and closes, unless an earlier request is still being answered, in which
+    /// case the error follows that answer.
+    private func answerOrDefer(_ error: APIError, currentRequestCounted: Bool, context: ChannelHandlerContext) {
+        let earlierRequests = unanswered - (currentRequestCounted ? 1 : 0)
+        if responseInProgress || earlierRequests > 0 {
+            if deferredError == nil { deferredError = error }
+            return
+        }
+        respondAndClose(with: error, context: context)
+    }
+
+    private func respondAndClose(with error: APIError, context: ChannelHandlerContext) {
+        let parts = HTTPWireResponse.parts(
+            for: HTTPWireResponse.error(error),
+            version: requestVersion,
+            closeConnection: true
+        )
+        responseInProgress = true
+        closeAfterResponse = true
+        for (index, part) in parts.enumerated() {
+            if index == parts.count - 1 {
+                writeThenClose(wrapOutboundOut(part), promise: nil, context: context)
+            } else {
+                context.write(wrapOutboundOut(part), promise: nil)
+            }
+        }
+    }
+
+    private func writeThenClose(_ data: NIOAny, promise: EventLoopPromise<Void>?, context: ChannelHandlerContext) {
+        cancelTimer()
+        let written = context.eventLoop.makePromise(of: Void.self)
+        written.futureResult.cascade(to: promise)
+        context.writeAndFlush(data, promise: written)
+        let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        written.futureResult.whenComplete { _ in loopBound.value.close(promise: nil) }
+    }
+
+    private func startIdleTimer(context: ChannelHandlerContext) {
+        guard let idleTimeout else { return }
+        schedule(.idle, in: idleTimeout, context: context)
+    }
+
+    private func schedule(_ deadline: Deadline, in delay: TimeAmount, context: ChannelHandlerContext) {
+        cancelTimer()
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        timer = context.eventLoop.scheduleTask(in: delay) {
+            let (handler, context) = loopBound.value
+            handler.timer = nil
+            switch deadline {
+            case .idle: context.close(promise: nil)
+            case .body: handler.bodyTimedOut(context: context)
+            }
+        }
+    }
+
+    private func cancelTimer() {
+        timer?.cancel()
+        timer = nil
+    }
+}

@@ -1,0 +1,122 @@
+import NIOCore
+import NIOHTTP1
+import NIOHTTP2
+import NIOSSL
+
+extension HTTPServer {
+    /// Builds a connection's pipeline: what both listeners share once the protocol is known.
+    struct PipelineBuilder: Sendable {
+        let configuration: Configuration
+        let registry: HTTPConnectionRegistry
+
+        /// A plaintext connection: sniff for the HTTP/2 preface, then HTTP/1.1 or h2c.
+        func plaintext(_ channel: any Channel) -> EventLoopFuture<EventLoopFuture<HTTPConnection>> {
+            channel.eventLoop.makeCompletedFuture {
+                registry.register(channel)
+                let sniffer = HTTP2PrefaceSniffer<HTTPConnection>(eventLoop: channel.eventLoop) { detected, channel in
+                    switch detected {
+                    case .http1: try http1(channel)
+                    case .http2: try http2(channel)
+                    }
+                }
+                try channel.pipeline.syncOperations.addHandler(sniffer)
+                return closingIfUndecided(channel, sniffer.result)
+            }
+        }
+
+        /// A TLS connection: handshake, then HTTP/2 or HTTP/1.1 as ALPN decided (HTTP/1.1 when the
+        /// client offered no protocol).
+        func tls(_ channel: any Channel, context: NIOSSLContext) -> EventLoopFuture<EventLoopFuture<HTTPConnection>> {
+            channel.eventLoop.makeCompletedFuture {
+                registry.register(channel)
+                try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: context))
+            }.flatMap {
+                channel.configureHTTP2AsyncSecureUpgrade(
+                    http1ConnectionInitializer: { channel in channel.eventLoop.makeCompletedFuture { try http1(channel) } },
+                    http2ConnectionInitializer: { channel in channel.eventLoop.makeCompletedFuture { try http2(channel) } }
+                )
+            }.map { negotiated in
+                let connection = negotiated.map { version -> HTTPConnection in
+                    switch version {
+                    case .http1_1(let connection): connection
+                    case .http2(let connection): connection
+                    }
+                }
+                return closingIfUndecided(channel, connection)
+            }
+        }
+
+        /// A client that connects and never says which protocol it speaks (or never finishes the
+        /// TLS handshake) is closed after the idle timeout.
+        private func closingIfUndecided(
+            _ channel: any Channel,
+            _ negotiated: EventLoopFuture<HTTPConnection>
+        ) -> EventLoopFuture<HTTPConnection> {
+            let deadline = channel.eventLoop.scheduleTask(in: configuration.idleTimeout) {
+                channel.close(promise: nil)
+            }
+            negotiated.whenComplete { _ in deadline.cancel() }
+            return negotiated
+        }
+
+        private func http1(_ channel: any Channel) throws -> HTTPConnection {
+            var limits = NIOHTTPDecoderLimitConfiguration()
+            limits.maxHeaderListSize = configuration.maxHeaderListBytes
+            limits.maxHeaderFieldSize = configuration.maxHeaderListBytes
+            // Pipelining assistance stays off: it stops reading while a request is answered, which
+            // would hide a client hanging up; the request loop answers in order anyway.
+            try channel.pipeline.syncOperations.configureHTTPServerPipeline(
+                withPipeliningAssistance: false,
+                withErrorHandling: false,
+                withOutboundHeaderValidation: true,
+                withEncoderConfiguration: HTTPResponseEncoder.Configuration(),
+                withDecoderLimitConfiguration: limits
+            )
+            try channel.pipeline.syncOperations.addHandler(
+                HTTPRequestGuard(idleTimeout: configuration.idleTimeout, bodyTimeout: configuration.requestBodyTimeout)
+            )
+            return .http1(try HTTPConnection.RequestChannel(wrappingChannelSynchronously: channel))
+        }
+
+        private func http2(_ channel: any Channel) throws -> HTTPConnection {
+            let bodyTimeout = configuration.requestBodyTimeout
+            let streams = try channel.pipeline.syncOperations.configureAsyncHTTP2Pipeline(
+                mode: .server,
+                connectionManagerConfiguration: .init(
+                    maxIdleTime: configuration.idleTimeout,
+                    maxAge: nil,
+                    maxGraceTime: configuration.shutdownGracePeriod,
+                    keepalive: nil
+                ),
+                http2HandlerConfiguration: http2Configuration
+            ) { stream in
+                stream.eventLoop.makeCompletedFuture {
+                    try stream.pipeline.syncOperations.addHandler(HTTP2FramePayloadToHTTP1ServerCodec())
+                    try stream.pipeline.syncOperations.addHandler(
+                        HTTPRequestGuard(idleTimeout: nil, bodyTimeout: bodyTimeout)
+                    )
+                    return try HTTPConnection.RequestChannel(wrappingChannelSynchronously: stream)
+                }
+            }
+            // The connection manager starts its idle timer on channelActive, which this connection
+            // passed before its protocol was known; replay it to that handler alone.
+            let manager = try channel.pipeline.syncOperations.handler(
+                type: NIOHTTP2ServerConnectionManagementHandler.self
+            )
+            let managerContext = try channel.pipeline.syncOperations.context(handler: manager)
+            manager.channelActive(context: managerContext)
+            return .http2(channel: channel, streams: streams)
+        }
+
+        /// SETTINGS advertised to clients; the library's flood protections (reset-stream, CONTINUATION,
+        /// control-frame and glitch limits) keep their defaults.
+        private var http2Configuration: NIOHTTP2Handler.Configuration {
+            var http2 = NIOHTTP2Handler.Configuration()
+            http2.connection.initialSettings = [
+                HTTP2Setting(parameter: .maxConcurrentStreams, value: configuration.maxConcurrentStreams),
+                HTTP2Setting(parameter: .maxHeaderListSize, value: configuration.maxHeaderListBytes),
+            ]
+            return http2
+        }
+    }
+}

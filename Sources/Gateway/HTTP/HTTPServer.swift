@@ -1,0 +1,225 @@
+public import Logging
+public import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOSSL
+import Synchronization
+
+/// The HTTP front door shared by nodes and the gateway: one plaintext port serving HTTP/1.1 and
+/// prior-knowledge h2c (told apart by the HTTP/2 connection preface), an optional TLS port with ALPN
+/// `h2` and `http/1.1`, and for every request a call to the `HTTPResponder` with the complete body.
+///
+/// `bind` opens the listeners (so bound ports are known before serving); `run()` serves until
+/// `shutdown()`. Each connection is a child task of a discarding task group and each HTTP/2 stream a
+/// child task of its connection's group; no request crosses an actor or holds a lock during I/O.
+/// When a stream or connection goes away before its answer is written, the task running the
+/// responder is cancelled.
+public final class HTTPServer: Sendable {
+    typealias Listener = NIOAsyncChannel<EventLoopFuture<HTTPConnection>, Never>
+
+    public let configuration: Configuration
+    /// The plaintext listener's address (its real port when the configuration asked for port 0).
+    public let localAddress: SocketAddress
+    /// The TLS listener's address, when TLS is configured.
+    public let tlsLocalAddress: SocketAddress?
+
+    let responder: any HTTPResponder
+    let logger: Logger
+    let registry: HTTPConnectionRegistry
+    private let listeners: [Listener]
+    private let eventLoopGroup: any EventLoopGroup
+    private let inFlight = Atomic<Int>(0)
+    private let lifecycle = Mutex(Lifecycle())
+
+    private struct Lifecycle {
+        var running = false
+        var shuttingDown = false
+    }
+
+    /// Requests between their head arriving and their response being written (or abandoned).
+    public var inFlightRequests: Int { inFlight.load(ordering: .relaxed) }
+
+    /// Connections currently open on either listener.
+    public var openConnections: Int { registry.count }
+
+    /// Opens the listeners. Throws `HTTPServerError` for a bad configuration or unreadable TLS
+    /// files, and NIO's error when an address cannot be bound.
+    /// - Parameter eventLoopGroup: the loops serving connections; nil uses NIO's shared singleton.
+    public static func bind(
+        configuration: Configuration,
+        responder: any HTTPResponder,
+        logger: Logger = Logger(label: "murmur.http"),
+        eventLoopGroup: (any EventLoopGroup)? = nil
+    ) async throws -> HTTPServer {
+        try configuration.validate()
+        let eventLoopGroup = eventLoopGroup ?? MultiThreadedEventLoopGroup.singleton
+        let sslContext = try configuration.tls.map(Self.makeSSLContext)
+        let registry = HTTPConnectionRegistry()
+        let builder = PipelineBuilder(configuration: configuration, registry: registry)
+
+        let plaintext = try await bootstrap(eventLoopGroup, logger: logger).bind(
+            host: configuration.host,
+            port: configuration.port
+        ) { channel in builder.plaintext(channel) }
+        var listeners = [plaintext]
+        var tlsAddress: SocketAddress?
+        if let tls = configuration.tls, let sslContext {
+            do {
+                let secure = try await bootstrap(eventLoopGroup, logger: logger).bind(host: tls.host, port: tls.port) {
+                    channel in builder.tls(channel, context: sslContext)
+                }
+                listeners.append(secure)
+                tlsAddress = secure.channel.localAddress
+            } catch {
+                try? await plaintext.channel.close()
+                throw error
+            }
+        }
+        guard let address = plaintext.channel.localAddress else {
+            for listener in listeners { try? await listener.channel.close() }
+            throw HTTPServerError("The listener on \(configuration.host):\(configuration.port) has no local address.")
+        }
+        return HTTPServer(
+            configuration: configuration,
+            responder: responder,
+            logger: logger,
+            registry: registry,
+            listeners: listeners,
+            localAddress: address,
+            tlsLocalAddress: tlsAddress,
+            eventLoopGroup: eventLoopGroup
+        )
+    }
+
+    private init(
+        configuration: Configuration,
+        responder: any HTTPResponder,
+        logger: Logger,
+        registry: HTTPConnectionRegistry,
+        listeners: [Listener],
+        localAddress: SocketAddress,
+        tlsLocalAddress: SocketAddress?,
+        eventLoopGroup: any EventLoopGroup
+    ) {
+        self.configuration = configuration
+        self.responder = responder
+        self.logger = logger
+        self.registry = registry
+        self.listeners = listeners
+        self.localAddress = localAddress
+        self.tlsLocalAddress = tlsLocalAddress
+        self.eventLoopGroup = eventLoopGroup
+    }
+
+    /// Serves until `shutdown()` has finished: listeners closed, every connection done or closed
+    /// at the grace deadline. Cancelling the calling task stops at once (connections are closed and
+    /// their requests cancelled). Can be called once.
+    public func run() async throws {
+        let first = lifecycle.withLock { state in
+            defer { state.running = true }
+            return !state.running
+        }
+        guard first else { throw HTTPServerError("HTTPServer.run() was called twice; a server serves once.") }
+        await withTaskCancellationHandler {
+            await withDiscardingTaskGroup { group in
+                for listener in listeners {
+                    group.addTask { await self.accept(on: listener) }
+                }
+            }
+        } onCancel: {
+            self.stopNow()
+        }
+    }
+
+    /// Begins graceful shutdown and returns at once: stop accepting; HTTP/2 connections get a
+    /// GOAWAY with the maximum stream id, then (after a PING round trip) one with the last stream
+    /// id, and close when their streams are done; HTTP/1 connections close when idle, or after the
+    /// in-flight response, which carries `Connection: close`. Whatever is still open after
+    /// `shutdownGracePeriod` is closed. `run()` returns when everything is closed.
+    public func shutdown() {
+        let first = lifecycle.withLock { state in
+            defer { state.shuttingDown = true }
+            return !state.shuttingDown
+        }
+        guard first else { return }
+        for listener in listeners { listener.channel.close(promise: nil) }
+        registry.quiesceAll()
+        let registry = self.registry
+        eventLoopGroup.next().scheduleTask(in: configuration.shutdownGracePeriod) {
+            registry.closeAll()
+        }
+    }
+
+    private func stopNow() {
+        lifecycle.withLock { $0.shuttingDown = true }
+        for listener in listeners { listener.channel.close(promise: nil) }
+        registry.closeAll()
+    }
+
+    private func accept(on listener: Listener) async {
+        do {
+            try await listener.executeThenClose { connections in
+                await withDiscardingTaskGroup { group in
+                    do {
+                        for try await negotiated in connections {
+                            group.addTask { await self.serve(negotiated) }
+                        }
+                    } catch {
+                        logger.error("the HTTP listener stopped accepting", metadata: ["error": "\(error)"])
+                    }
+                }
+            }
+        } catch {
+            logger.error("the HTTP listener failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    func requestStarted() {
+        inFlight.add(1, ordering: .relaxed)
+    }
+
+    func requestFinished() {
+        inFlight.subtract(1, ordering: .relaxed)
+    }
+
+    private static func bootstrap(_ group: any EventLoopGroup, logger: Logger) -> ServerBootstrap {
+        ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .serverChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(AcceptErrorAbsorber(logger: logger))
+                }
+            }
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.maxMessagesPerRead, value: 16)
+    }
+
+    private static func makeSSLContext(_ tls: Configuration.TLS) throws -> NIOSSLContext {
+        let chain: [NIOSSLCertificate]
+        let key: NIOSSLPrivateKey
+        do {
+            chain = try NIOSSLCertificate.fromPEMFile(tls.certificateChainPath)
+        } catch {
+            throw HTTPServerError("Cannot read the TLS certificate chain at \(tls.certificateChainPath): \(error).")
+        }
+        guard !chain.isEmpty else {
+            throw HTTPServerError("The TLS certificate file \(tls.certificateChainPath) holds no PEM certificate.")
+        }
+        do {
+            key = try NIOSSLPrivateKey(file: tls.privateKeyPath, format: .pem)
+        } catch {
+            throw HTTPServerError("Cannot read the TLS private key at \(tls.privateKeyPath): \(error).")
+        }
+        var tlsConfiguration = TLSConfiguration.makeServerConfiguration(
+            certificateChain: chain.map { .certificate($0) },
+            privateKey: .privateKey(key)
+        )
+        tlsConfiguration.applicationProtocols = ["h2", "http/1.1"]
+        do {
+            return try NIOSSLContext(configuration: tlsConfiguration)
+        } catch {
+            throw HTTPServerError("The TLS certificate and key cannot be used together: \(error).")
+        }
+    }
+}

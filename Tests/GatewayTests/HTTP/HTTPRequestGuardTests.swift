@@ -1,0 +1,101 @@
+import NIOCore
+import NIOEmbedded
+import NIOHTTP1
+import Testing
+
+@testable import Gateway
+
+/// The guard on virtual time: timeouts and graceful close without sockets or sleeps.
+@Suite struct HTTPRequestGuardTests {
+    static func connectedChannel(idle: TimeAmount? = .seconds(60), body: TimeAmount = .seconds(30)) throws -> EmbeddedChannel {
+        let channel = EmbeddedChannel()
+        try channel.pipeline.syncOperations.addHandler(HTTPRequestGuard(idleTimeout: idle, bodyTimeout: body))
+        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 9)).wait()
+        return channel
+    }
+
+    static func head(_ uri: String = "/") -> HTTPServerRequestPart {
+        .head(HTTPRequestHead(version: .http1_1, method: .POST, uri: uri))
+    }
+
+    static func respond(_ channel: EmbeddedChannel) throws {
+        try channel.writeOutbound(HTTPServerResponsePart.head(HTTPResponseHead(version: .http1_1, status: .ok)))
+        try channel.writeOutbound(HTTPServerResponsePart.end(nil))
+    }
+
+    @Test func idleConnectionIsClosedAfterTheIdleTimeout() throws {
+        let channel = try Self.connectedChannel()
+        channel.embeddedEventLoop.advanceTime(by: .seconds(59))
+        #expect(channel.isActive)
+        channel.embeddedEventLoop.advanceTime(by: .seconds(1))
+        #expect(!channel.isActive)
+    }
+
+    @Test func aRequestBeingAnsweredIsNeverIdle() throws {
+        let channel = try Self.connectedChannel()
+        try channel.writeInbound(Self.head())
+        try channel.writeInbound(HTTPServerRequestPart.end(nil))
+        channel.embeddedEventLoop.advanceTime(by: .seconds(600))
+        #expect(channel.isActive)
+        try Self.respond(channel)
+        channel.embeddedEventLoop.advanceTime(by: .seconds(60))
+        #expect(!channel.isActive)
+    }
+
+    @Test func aBodyThatStopsArrivingGets408ThenClose() throws {
+        let channel = try Self.connectedChannel(body: .seconds(5))
+        try channel.writeInbound(Self.head())
+        try channel.writeInbound(HTTPServerRequestPart.body(ByteBuffer(string: "partial")))
+        channel.embeddedEventLoop.advanceTime(by: .seconds(5))
+        guard case .head(let head) = try channel.readOutbound(as: HTTPServerResponsePart.self) else {
+            Issue.record("expected a response head")
+            return
+        }
+        #expect(head.status.code == 408)
+        #expect(head.headers["connection"] == ["close"])
+        guard case .body(.byteBuffer(let body)) = try channel.readOutbound(as: HTTPServerResponsePart.self) else {
+            Issue.record("expected a response body")
+            return
+        }
+        #expect(String(buffer: body).contains(#""code":"request_timeout""#))
+        #expect(!channel.isActive)
+    }
+
+    @Test func quiescingMidRequestClosesAfterTheResponseWithConnectionClose() throws {
+        let channel = try Self.connectedChannel()
+        try channel.writeInbound(Self.head())
+        try channel.writeInbound(HTTPServerRequestPart.end(nil))
+        channel.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
+        #expect(channel.isActive)
+        try Self.respond(channel)
+        guard case .head(let head) = try channel.readOutbound(as: HTTPServerResponsePart.self) else {
+            Issue.record("expected a response head")
+            return
+        }
+        #expect(head.headers["connection"] == ["close"])
+        channel.embeddedEventLoop.run()
+        #expect(!channel.isActive)
+    }
+
+    @Test func quiescingAnIdleConnectionClosesIt() throws {
+        let channel = try Self.connectedChannel()
+        channel.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
+        #expect(!channel.isActive)
+    }
+
+    @Test func aParseErrorAfterAPipelinedRequestWaitsForItsAnswer() throws {
+        let channel = try Self.connectedChannel()
+        try channel.writeInbound(Self.head("/first"))
+        try channel.writeInbound(HTTPServerRequestPart.end(nil))
+        channel.pipeline.fireErrorCaught(HTTPParserError.invalidHeaderToken)
+        #expect(try channel.readOutbound(as: HTTPServerResponsePart.self) == nil)
+        try Self.respond(channel)
+        var statuses: [UInt] = []
+        while let part = try channel.readOutbound(as: HTTPServerResponsePart.self) {
+            if case .head(let head) = part { statuses.append(head.status.code) }
+        }
+        #expect(statuses == [200, 400])
+        channel.embeddedEventLoop.run()
+        #expect(!channel.isActive)
+    }
+}
