@@ -20,16 +20,9 @@ struct Murmur: AsyncParsableCommand {
     /// Runs the chosen subcommand. Usage mistakes and bad input end with exactly one line on stderr
     /// and exit status 2 (the CLI contract); help and `--version` behave as usual.
     static func main() async {
+        var command: any ParsableCommand
         do {
-            var command = try parseAsRoot()
-            if var asyncCommand = command as? any AsyncParsableCommand {
-                try await asyncCommand.run()
-            } else {
-                try command.run()
-            }
-        } catch let error as CLIError {
-            CLIError.report(error.message)
-            Glibc.exit(error.exitCode)
+            command = try parseAsRoot()
         } catch {
             let code = exitCode(for: error)
             if code == .success || error is CleanExit || error is ExitCode {
@@ -41,6 +34,26 @@ struct Murmur: AsyncParsableCommand {
             let trimmed = firstLine.hasPrefix("Error: ") ? String(firstLine.dropFirst(7)) : firstLine
             CLIError.report("\(trimmed) (see 'murmur --help')")
             Glibc.exit(2)
+        }
+        do {
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch let error as CLIError {
+            CLIError.report(error.message)
+            Glibc.exit(error.exitCode)
+        } catch let error as ValidationError {
+            CLIError.report(error.message)
+            Glibc.exit(2)
+        } catch is CancellationError {
+            // A graceful shutdown that cancelled the remaining work: a normal end.
+            Glibc.exit(0)
+        } catch {
+            if error is CleanExit || error is ExitCode { exit(withError: error) }
+            CLIError.report("\(error)")
+            Glibc.exit(1)
         }
     }
 }

@@ -10,7 +10,8 @@ extension MurmurConfiguration {
         if withTLS, let address = gateway.tlsListen, let certificate = gateway.tlsCertificatePath,
             let key = gateway.tlsKeyPath
         {
-            tls = .init(host: address.host, port: Int(address.port), certificateChainPath: certificate, privateKeyPath: key)
+            tls = .init(
+                host: address.host, port: Int(address.port), certificateChainPath: certificate, privateKeyPath: key)
         }
         return HTTPServer.Configuration(
             host: listen.host,

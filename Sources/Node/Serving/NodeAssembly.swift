@@ -11,7 +11,7 @@ struct NodeAssembly {
     let configuration: MurmurConfiguration
 
     func run() async throws {
-        let logger = Logging.processLogger(label: "murmur.node")
+        let logger = Logger.process(label: "murmur.node")
         let node = configuration.node
 
         var embedders: [String: Embedder] = [:]

@@ -23,16 +23,20 @@ struct NodeService: Service {
     static let loadPublishInterval: Duration = .seconds(5)
 
     func run() async throws {
-        try await withThrowingDiscardingTaskGroup { group in
-            group.addTask { try await membership.run() }
-            group.addTask { try await server.run() }
-            group.addTask { await publishLoad() }
-            readiness.set(.ready)
-            publish(.ready)
+        do {
+            try await withThrowingDiscardingTaskGroup { group in
+                group.addTask { try await membership.run() }
+                group.addTask { try await server.run() }
+                group.addTask { await publishLoad() }
+                readiness.set(.ready)
+                publish(.ready)
 
-            try? await gracefulShutdown()
-            await drain()
-            group.cancelAll()
+                try? await gracefulShutdown()
+                await drain()
+                group.cancelAll()
+            }
+        } catch is CancellationError {
+            // The drain finished and cancelled what was left running: a clean stop.
         }
     }
 

@@ -1,10 +1,10 @@
 import Foundation
 import Logging
 
-extension Logging {
+extension Logger {
     /// A logger writing to stderr; the log system is bootstrapped once per process, at the level in
     /// `MURMUR_LOG_LEVEL` (trace…critical, default info).
-    static func processLogger(label: String) -> Logger {
+    static func process(label: String) -> Logger {
         ProcessLogging.bootstrapOnce
         return Logger(label: label)
     }
