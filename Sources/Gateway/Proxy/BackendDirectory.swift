@@ -1,0 +1,177 @@
+public import Cluster
+public import NIOCore
+import NIOHTTP1
+import Synchronization
+
+/// The gateway's view of its backends: the health table (gossip state, active checks, passive
+/// ejection, slow start), one HTTP/2 connection pool per backend node, and the live in-flight
+/// counters the router reads.
+///
+/// Control-plane changes (membership events, check results, request outcomes) take one short lock
+/// and publish a fresh copy of the table; a request reads that copy and the atomic counters, never
+/// waiting on the control plane and never holding a lock across I/O.
+public final class BackendDirectory: Sendable {
+    private struct State {
+        var table: HealthTable
+        /// Pools by backend name, with the HTTP address they connect to.
+        var pools: [String: (address: String, pool: BackendPool)] = [:]
+    }
+
+    /// Settings for the pools and the checks.
+    public struct Configuration: Sendable {
+        public var policy: HealthPolicy
+        public var capacity: Int
+        public var pool: BackendPool.Configuration
+        public var checkTimeout: Duration
+
+        public init(
+            policy: HealthPolicy = HealthPolicy(),
+            capacity: Int = 1024,
+            pool: BackendPool.Configuration = BackendPool.Configuration(),
+            checkTimeout: Duration = .seconds(1)
+        ) {
+            self.policy = policy
+            self.capacity = capacity
+            self.pool = pool
+            self.checkTimeout = checkTimeout
+        }
+    }
+
+    public let configuration: Configuration
+    /// Requests in flight per backend index, and retries in flight.
+    public let counters: OutstandingCounters
+
+    private let state: Mutex<State>
+    private let published: Mutex<HealthTable>
+    private let eventLoopGroup: any EventLoopGroup
+    private let clock = ContinuousClock()
+    private let origin: ContinuousClock.Instant
+
+    public init(configuration: Configuration, eventLoopGroup: any EventLoopGroup) {
+        self.configuration = configuration
+        self.eventLoopGroup = eventLoopGroup
+        self.counters = OutstandingCounters(capacity: configuration.capacity)
+        let table = HealthTable(policy: configuration.policy, capacity: configuration.capacity)
+        self.state = Mutex(State(table: table))
+        self.published = Mutex(table)
+        self.origin = clock.now
+    }
+
+    /// Time since the directory started: the clock the health table runs on.
+    public func now() -> Duration { clock.now - origin }
+
+    /// The health table as of the last change (a copy: cheap, immutable for the caller).
+    public var table: HealthTable { published.withLock { $0 } }
+
+    /// The pool for a backend, if it is known.
+    public func pool(named name: String) -> BackendPool? {
+        state.withLock { $0.pools[name]?.pool }
+    }
+
+    /// Takes in a new membership snapshot: new backends get a pool, gone ones (or ones whose HTTP
+    /// address changed) have theirs shut down.
+    public func sync(with snapshot: MembershipSnapshot) async {
+        let now = now()
+        let retired = state.withLock { state -> [BackendPool] in
+            state.table.sync(with: snapshot, now: now)
+            var retired: [BackendPool] = []
+            var wanted: [String: String] = [:]
+            for backend in state.table.backends.compactMap({ $0 }) where backend.descriptor.memberState.isLive {
+                wanted[backend.name] = backend.descriptor.httpAddress
+            }
+            for (name, entry) in state.pools where wanted[name] != entry.address {
+                retired.append(entry.pool)
+                state.pools[name] = nil
+            }
+            for (name, address) in wanted where state.pools[name] == nil {
+                guard let socketAddress = try? Endpoint(parsing: address).resolve() else { continue }
+                let pool = BackendPool(
+                    address: socketAddress,
+                    configuration: configuration.pool,
+                    eventLoopGroup: eventLoopGroup
+                )
+                state.pools[name] = (address, pool)
+            }
+            publish(state.table)
+            return retired
+        }
+        for pool in retired { await pool.shutdown() }
+    }
+
+    /// Records how a request to backend `index` went (nil failure = success); passive ejection.
+    public func recordOutcome(_ index: Int, failure: BackendFailure?) {
+        let now = now()
+        state.withLock { state in
+            _ = state.table.recordOutcome(index, failure: failure, now: now)
+            publish(state.table)
+        }
+    }
+
+    /// Follows membership: an initial sync, then one per event, until the stream ends.
+    public func follow(_ membership: Membership) async {
+        let events = membership.events()
+        await sync(with: membership.snapshot)
+        for await _ in events {
+            await sync(with: membership.snapshot)
+        }
+    }
+
+    /// Runs active health checks (`GET /ready` on each backend, HAProxy's rise/fall) until cancelled.
+    public func runHealthChecks() async {
+        while !Task.isCancelled {
+            let now = now()
+            let (due, next) = state.withLock { state in
+                (state.table.checksDue(at: now), state.table.nextCheckTime)
+            }
+            if !due.isEmpty {
+                await withTaskGroup(of: Void.self) { group in
+                    for index in due {
+                        group.addTask { await self.check(index) }
+                    }
+                }
+                continue
+            }
+            let wait = next.map { max(.milliseconds(5), min($0 - now, .milliseconds(250))) } ?? .milliseconds(250)
+            do {
+                try await clock.sleep(for: wait)
+            } catch {
+                return
+            }
+        }
+    }
+
+    private func check(_ index: Int) async {
+        let name = table[index]?.name
+        var succeeded = false
+        if let name, let pool = pool(named: name) {
+            let request = BackendRequest(
+                method: .GET,
+                path: "/ready",
+                deadline: .now() + TimeAmount(configuration.checkTimeout)
+            )
+            if let response = try? await pool.send(request) {
+                succeeded = response.status == .ok
+            }
+        }
+        let now = now()
+        state.withLock { state in
+            // The backend may have been replaced while the check ran: only record for the same name.
+            guard state.table[index]?.name == name else { return }
+            _ = state.table.recordCheck(index, succeeded: succeeded, now: now)
+            publish(state.table)
+        }
+    }
+
+    /// Shuts every pool down.
+    public func shutdown() async {
+        let pools = state.withLock { state in
+            defer { state.pools.removeAll() }
+            return state.pools.values.map(\.pool)
+        }
+        for pool in pools { await pool.shutdown() }
+    }
+
+    private func publish(_ table: HealthTable) {
+        published.withLock { $0 = table }
+    }
+}
