@@ -248,7 +248,7 @@ struct HTTPServerTests {
             let client = try ExternalTool("curl", ["-sS", "--http2-prior-knowledge", Self.url(server, "/hold/h2")])
             var events = responder.events.makeAsyncIterator()
             #expect(await events.next() == .started("/hold/h2"))
-            client.terminate()
+            client.kill()
             _ = await client.output()
             #expect(await events.next() == .cancelled("/hold/h2"))
         }
