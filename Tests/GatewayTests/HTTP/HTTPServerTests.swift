@@ -96,6 +96,26 @@ struct HTTPServerTests {
         }
     }
 
+    @Test func largeResponsesArriveWholeWhenTheirChannelCloses() async throws {
+        let size = 32 * 1024 * 1024
+        try await Self.withServer { server, _ in
+            var connection = try await RawHTTPConnection.connect(to: server.localAddress)
+            try await connection.send("GET /large/\(size) HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+            let response = try await connection.readResponse()
+            #expect(response.body.utf8.count == size)
+            #expect(response.header("connection") == "close")
+
+            let h2 = try await ExternalTool.run(
+                "curl",
+                [
+                    "-sS", "--http2-prior-knowledge", "-o", "/dev/null", "-w", "%{size_download}",
+                    Self.url(server, "/large/\(size)"),
+                ]
+            )
+            #expect(h2.stdout == String(size), "curl: \(h2.stderr)")
+        }
+    }
+
     @Test func h2cPriorKnowledgeServesConcurrentStreamsOnOneConnection() async throws {
         try await Self.withServer { server, responder in
             // Each request waits until all four have reached the responder, so they can only
@@ -113,6 +133,15 @@ struct HTTPServerTests {
             for path in paths {
                 #expect(output.stdout.contains("GET \(path) 0 HTTP/2"))
             }
+        }
+    }
+
+    @Test func http2SettingsAdvertiseTheStreamAndHeaderLimits() async throws {
+        try await Self.withServer { server, _ in
+            let output = try await ExternalTool.run("nghttp", ["-nv", Self.url(server, "/settings")])
+            #expect(output.status == 0, "nghttp: \(output.stderr)")
+            #expect(output.stdout.contains("SETTINGS_MAX_CONCURRENT_STREAMS(0x03):128"))
+            #expect(output.stdout.contains("SETTINGS_MAX_HEADER_LIST_SIZE(0x06):16384"))
         }
     }
 
@@ -286,7 +315,8 @@ struct HTTPServerTests {
         let server = try await HTTPServer.bind(configuration: Self.configuration(), responder: responder)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await server.run() }
-            let client = try ExternalTool("curl", ["-sS", "--http2-prior-knowledge", Self.url(server, "/hold/h2drain")])
+            let client = try ExternalTool(
+                "curl", ["-sS", "--http2-prior-knowledge", Self.url(server, "/hold/h2drain")])
             var events = responder.events.makeAsyncIterator()
             #expect(await events.next() == .started("/hold/h2drain"))
             server.shutdown()
