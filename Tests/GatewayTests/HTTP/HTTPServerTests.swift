@@ -154,6 +154,16 @@ struct HTTPServerTests {
             #expect(h2.stdout == "POST /e 6 HTTP/2 2", "curl: \(h2.stderr)")
             let h1 = try await ExternalTool.run("curl", ["-sS", "-w", " %{http_version}", Self.url(server, "/f")])
             #expect(h1.stdout == "GET /f 0 HTTP/1.1 1.1", "curl: \(h1.stderr)")
+            // A client that asks `Expect: 100-continue` gets the go-ahead before it sends the body.
+            let upload = try await ExternalTool.run(
+                "curl",
+                [
+                    "-sS", "-v", "--http1.1", "-H", "Expect: 100-continue", "-d", String(repeating: "u", count: 2000),
+                    Self.url(server, "/u"),
+                ]
+            )
+            #expect(upload.stdout == "POST /u 2000 HTTP/1.1", "curl: \(upload.stderr)")
+            #expect(upload.stderr.contains("HTTP/1.1 100 Continue"))
         }
     }
 
