@@ -339,6 +339,34 @@ struct HTTPServerTests {
         #expect(server.openConnections == 0)
     }
 
+    @Test func idleConnectionsOfEveryKindAreClosed() async throws {
+        var configuration = Self.configuration()
+        configuration.idleTimeout = .milliseconds(200)
+        try await Self.withServer(configuration) { server, responder in
+            // Never says a word.
+            var silent = try await RawHTTPConnection.connect(to: server.localAddress)
+            // HTTP/1.1 after one answered request.
+            var http1 = try await RawHTTPConnection.connect(to: server.localAddress)
+            try await http1.send("GET /once HTTP/1.1\r\nHost: t\r\n\r\n")
+            let response = try await http1.readResponse()
+            #expect(response.status == 200)
+            // h2c: preface and an empty SETTINGS frame, then nothing.
+            var http2 = try await RawHTTPConnection.connect(to: server.localAddress)
+            try await http2.send(Array("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".utf8) + [0, 0, 0, 4, 0, 0, 0, 0, 0])
+            // Each read returns only when the server closes or says goodbye (else the time limit fails).
+            let silentTrailing = try await silent.readUntilClosed()
+            #expect(silentTrailing.isEmpty)
+            let http1Trailing = try await http1.readUntilClosed()
+            #expect(http1Trailing.isEmpty)
+            // HTTP/2 closes gracefully: GOAWAY, then a PING whose ack lets the connection close.
+            let frames = try await http2.readHTTP2Frames(until: 0x7)
+            #expect(frames.first == 0x4)  // the server's SETTINGS come first
+            #expect(frames.last == 0x7)
+            try await http2.close()
+            #expect(responder.callCount == 1)
+        }
+    }
+
     @Test func malformedHTTP1Gets400AndClose() async throws {
         try await Self.withServer { server, responder in
             var connection = try await RawHTTPConnection.connect(to: server.localAddress)
