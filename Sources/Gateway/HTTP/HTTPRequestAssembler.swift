@@ -45,7 +45,8 @@ struct HTTPRequestAssembler {
             if let declared = head.headers.first(name: "content-length") {
                 guard let length = Int(declared.trimmingSpaces), length >= 0 else {
                     state = .rejected
-                    return .reject(.badRequest("The Content-Length header '\(declared)' is not a number."), head.version)
+                    return .reject(
+                        .badRequest("The Content-Length header '\(declared)' is not a number."), head.version)
                 }
                 if length > maxBodyBytes {
                     state = .rejected

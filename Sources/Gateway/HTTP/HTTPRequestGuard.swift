@@ -5,7 +5,9 @@ import NIOHTTP1
 /// enforces what must hold even while nobody reads: the idle timeout between requests (HTTP/1; for
 /// HTTP/2 the connection manager does it), the deadline for receiving a request's body (408), an
 /// OpenAI-shaped 400/431 and close for bytes the HTTP/1 parser rejects, and graceful shutdown of an
-/// HTTP/1 connection (`Connection: close` on the response in flight, then close).
+/// HTTP/1 connection (`Connection: close` on the response in flight, then close). It also closes an
+/// HTTP/2 stream, or an HTTP/1 connection whose response ends it, only once that response's last
+/// byte has been written, so nothing queued behind flow control is lost.
 ///
 /// HTTP/1 pipelining is safe without NIO's pipelining handler because the async side answers one
 /// request at a time, in order; the guard counts requests and responses so an error it answers
@@ -88,7 +90,8 @@ final class HTTPRequestGuard: ChannelDuplexHandler, RemovableChannelHandler {
                 context.write(wrapOutboundOut(.head(head)), promise: promise)
                 return
             }
-            if !head.isKeepAlive { closeAfterResponse = true }
+            // An HTTP/2 stream carries one request; an HTTP/1 response without keep-alive is the last.
+            if head.version.major >= 2 || !head.isKeepAlive { closeAfterResponse = true }
         case .head, .body:
             break
         case .end:

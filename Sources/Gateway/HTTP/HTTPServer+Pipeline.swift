@@ -32,8 +32,12 @@ extension HTTPServer {
                 try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: context))
             }.flatMap {
                 channel.configureHTTP2AsyncSecureUpgrade(
-                    http1ConnectionInitializer: { channel in channel.eventLoop.makeCompletedFuture { try http1(channel) } },
-                    http2ConnectionInitializer: { channel in channel.eventLoop.makeCompletedFuture { try http2(channel) } }
+                    http1ConnectionInitializer: { channel in
+                        channel.eventLoop.makeCompletedFuture { try http1(channel) }
+                    },
+                    http2ConnectionInitializer: { channel in
+                        channel.eventLoop.makeCompletedFuture { try http2(channel) }
+                    }
                 )
             }.map { negotiated in
                 let connection = negotiated.map { version -> HTTPConnection in

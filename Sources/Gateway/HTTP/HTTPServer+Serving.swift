@@ -49,8 +49,13 @@ extension HTTPServer {
 
     /// Reads requests from an HTTP/1 connection (one after another) or an HTTP/2 stream (exactly
     /// one), answers each through the responder, and closes the channel when done.
-    private func serveRequests(on channel: HTTPConnection.RequestChannel, wireProtocol: HTTPRequest.WireProtocol) async {
-        let remoteAddress = channel.channel.remoteAddress
+    ///
+    /// After the last response the loop waits for `HTTPRequestGuard` to close the channel once that
+    /// response is on the wire: closing straight away (as `executeThenClose` does) would drop a
+    /// large response still queued behind TCP or HTTP/2 flow control.
+    private func serveRequests(on channel: HTTPConnection.RequestChannel, wireProtocol: HTTPRequest.WireProtocol) async
+    {
+        let remoteAddress = channel.channel.remoteAddress ?? channel.channel.parent?.remoteAddress
         do {
             try await channel.executeThenClose { inbound, outbound in
                 var assembler = HTTPRequestAssembler(maxBodyBytes: configuration.maxBodyBytes)
@@ -71,6 +76,7 @@ extension HTTPServer {
                         try await outbound.write(
                             contentsOf: HTTPWireResponse.parts(for: response, version: version, closeConnection: true)
                         )
+                        try await channel.channel.closeFuture.get()
                         return
                     case .complete(let head, let body):
                         let request = HTTPRequest(
@@ -92,7 +98,10 @@ extension HTTPServer {
                         )
                         requestFinished()
                         counted = false
-                        if !keepAlive { return }
+                        if !keepAlive {
+                            try await channel.channel.closeFuture.get()
+                            return
+                        }
                     }
                 }
             }

@@ -44,7 +44,9 @@ import Testing
         let (detected, sink, channel) = try Self.sniff(["PRI * HTTP/2.0\r\n", "\r\nSM\r\n\r\n", "frames"])
         #expect(detected == .http2)
         #expect(String(buffer: sink.received) == preface + "frames")
-        #expect(throws: (any Error).self) { try channel.pipeline.syncOperations.handler(type: HTTP2PrefaceSniffer<String>.self) }
+        #expect(throws: (any Error).self) {
+            try channel.pipeline.syncOperations.handler(type: HTTP2PrefaceSniffer<String>.self)
+        }
     }
 
     @Test func aRequestStartingLikeThePrefaceIsHTTP1() throws {

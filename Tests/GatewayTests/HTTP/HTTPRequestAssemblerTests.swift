@@ -59,9 +59,12 @@ import Testing
 
     @Test func expectContinueIsAnsweredOnlyWhenTheBodyFits() {
         var fits = HTTPRequestAssembler(maxBodyBytes: 10)
-        #expect(fits.receive(Self.head([("content-length", "4"), ("expect", "100-continue")])) == .sendContinue(.http1_1))
+        #expect(
+            fits.receive(Self.head([("content-length", "4"), ("expect", "100-continue")])) == .sendContinue(.http1_1))
         var tooBig = HTTPRequestAssembler(maxBodyBytes: 10)
-        guard case .reject(let error, _) = tooBig.receive(Self.head([("content-length", "40"), ("expect", "100-continue")]))
+        guard
+            case .reject(let error, _) = tooBig.receive(
+                Self.head([("content-length", "40"), ("expect", "100-continue")]))
         else {
             Issue.record("expected a rejection")
             return

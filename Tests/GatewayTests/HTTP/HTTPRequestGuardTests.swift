@@ -7,7 +7,9 @@ import Testing
 
 /// The guard on virtual time: timeouts and graceful close without sockets or sleeps.
 @Suite struct HTTPRequestGuardTests {
-    static func connectedChannel(idle: TimeAmount? = .seconds(60), body: TimeAmount = .seconds(30)) throws -> EmbeddedChannel {
+    static func connectedChannel(idle: TimeAmount? = .seconds(60), body: TimeAmount = .seconds(30)) throws
+        -> EmbeddedChannel
+    {
         let channel = EmbeddedChannel()
         try channel.pipeline.syncOperations.addHandler(HTTPRequestGuard(idleTimeout: idle, bodyTimeout: body))
         try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 9)).wait()

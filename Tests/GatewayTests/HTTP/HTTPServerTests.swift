@@ -96,6 +96,26 @@ struct HTTPServerTests {
         }
     }
 
+    @Test func largeResponsesArriveWholeWhenTheirChannelCloses() async throws {
+        let size = 32 * 1024 * 1024
+        try await Self.withServer { server, _ in
+            var connection = try await RawHTTPConnection.connect(to: server.localAddress)
+            try await connection.send("GET /large/\(size) HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+            let response = try await connection.readResponse()
+            #expect(response.body.utf8.count == size)
+            #expect(response.header("connection") == "close")
+
+            let h2 = try await ExternalTool.run(
+                "curl",
+                [
+                    "-sS", "--http2-prior-knowledge", "-o", "/dev/null", "-w", "%{size_download}",
+                    Self.url(server, "/large/\(size)"),
+                ]
+            )
+            #expect(h2.stdout == String(size), "curl: \(h2.stderr)")
+        }
+    }
+
     @Test func h2cPriorKnowledgeServesConcurrentStreamsOnOneConnection() async throws {
         try await Self.withServer { server, responder in
             // Each request waits until all four have reached the responder, so they can only
@@ -116,6 +136,15 @@ struct HTTPServerTests {
         }
     }
 
+    @Test func http2SettingsAdvertiseTheStreamAndHeaderLimits() async throws {
+        try await Self.withServer { server, _ in
+            let output = try await ExternalTool.run("nghttp", ["-nv", Self.url(server, "/settings")])
+            #expect(output.status == 0, "nghttp: \(output.stderr)")
+            #expect(output.stdout.contains("SETTINGS_MAX_CONCURRENT_STREAMS(0x03):128"))
+            #expect(output.stdout.contains("SETTINGS_MAX_HEADER_LIST_SIZE(0x06):16384"))
+        }
+    }
+
     @Test func h2cPostWithCurlAndHTTP1OnTheSamePort() async throws {
         try await Self.withServer { server, _ in
             let h2 = try await ExternalTool.run(
@@ -125,6 +154,16 @@ struct HTTPServerTests {
             #expect(h2.stdout == "POST /e 6 HTTP/2 2", "curl: \(h2.stderr)")
             let h1 = try await ExternalTool.run("curl", ["-sS", "-w", " %{http_version}", Self.url(server, "/f")])
             #expect(h1.stdout == "GET /f 0 HTTP/1.1 1.1", "curl: \(h1.stderr)")
+            // A client that asks `Expect: 100-continue` gets the go-ahead before it sends the body.
+            let upload = try await ExternalTool.run(
+                "curl",
+                [
+                    "-sS", "-v", "--http1.1", "-H", "Expect: 100-continue", "-d", String(repeating: "u", count: 2000),
+                    Self.url(server, "/u"),
+                ]
+            )
+            #expect(upload.stdout == "POST /u 2000 HTTP/1.1", "curl: \(upload.stderr)")
+            #expect(upload.stderr.contains("HTTP/1.1 100 Continue"))
         }
     }
 
@@ -248,7 +287,7 @@ struct HTTPServerTests {
             let client = try ExternalTool("curl", ["-sS", "--http2-prior-knowledge", Self.url(server, "/hold/h2")])
             var events = responder.events.makeAsyncIterator()
             #expect(await events.next() == .started("/hold/h2"))
-            client.terminate()
+            client.kill()
             _ = await client.output()
             #expect(await events.next() == .cancelled("/hold/h2"))
         }
@@ -286,7 +325,8 @@ struct HTTPServerTests {
         let server = try await HTTPServer.bind(configuration: Self.configuration(), responder: responder)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await server.run() }
-            let client = try ExternalTool("curl", ["-sS", "--http2-prior-knowledge", Self.url(server, "/hold/h2drain")])
+            let client = try ExternalTool(
+                "curl", ["-sS", "--http2-prior-knowledge", Self.url(server, "/hold/h2drain")])
             var events = responder.events.makeAsyncIterator()
             #expect(await events.next() == .started("/hold/h2drain"))
             server.shutdown()
@@ -297,6 +337,34 @@ struct HTTPServerTests {
             try await group.waitForAll()
         }
         #expect(server.openConnections == 0)
+    }
+
+    @Test func idleConnectionsOfEveryKindAreClosed() async throws {
+        var configuration = Self.configuration()
+        configuration.idleTimeout = .milliseconds(200)
+        try await Self.withServer(configuration) { server, responder in
+            // Never says a word.
+            var silent = try await RawHTTPConnection.connect(to: server.localAddress)
+            // HTTP/1.1 after one answered request.
+            var http1 = try await RawHTTPConnection.connect(to: server.localAddress)
+            try await http1.send("GET /once HTTP/1.1\r\nHost: t\r\n\r\n")
+            let response = try await http1.readResponse()
+            #expect(response.status == 200)
+            // h2c: preface and an empty SETTINGS frame, then nothing.
+            var http2 = try await RawHTTPConnection.connect(to: server.localAddress)
+            try await http2.send(Array("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".utf8) + [0, 0, 0, 4, 0, 0, 0, 0, 0])
+            // Each read returns only when the server closes or says goodbye (else the time limit fails).
+            let silentTrailing = try await silent.readUntilClosed()
+            #expect(silentTrailing.isEmpty)
+            let http1Trailing = try await http1.readUntilClosed()
+            #expect(http1Trailing.isEmpty)
+            // HTTP/2 closes gracefully: GOAWAY, then a PING whose ack lets the connection close.
+            let frames = try await http2.readHTTP2Frames(until: 0x7)
+            #expect(frames.first == 0x4)  // the server's SETTINGS come first
+            #expect(frames.last == 0x7)
+            try await http2.close()
+            #expect(responder.callCount == 1)
+        }
     }
 
     @Test func malformedHTTP1Gets400AndClose() async throws {

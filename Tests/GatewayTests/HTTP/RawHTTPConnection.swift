@@ -67,6 +67,10 @@ struct RawHTTPConnection {
         try await channel.writeAndFlush(ByteBuffer(string: text))
     }
 
+    func send(_ bytes: [UInt8]) async throws {
+        try await channel.writeAndFlush(ByteBuffer(bytes: bytes))
+    }
+
     func close() async throws {
         try await channel.close()
     }
@@ -105,6 +109,27 @@ struct RawHTTPConnection {
     mutating func readUntilClosed() async throws -> String {
         while try await readMore() {}
         return received.readString(length: received.readableBytes) ?? ""
+    }
+
+    /// Reads HTTP/2 frames (after the server's preface) until one of `type` arrives; returns the
+    /// types seen, in order, ending with `type`.
+    mutating func readHTTP2Frames(until type: UInt8) async throws -> [UInt8] {
+        var types: [UInt8] = []
+        while true {
+            while received.readableBytes < 9 {
+                guard try await readMore() else { throw ProtocolViolation(description: "closed before frame \(type)") }
+            }
+            guard
+                let length = received.getInteger(at: received.readerIndex, as: UInt32.self).map({ Int($0 >> 8) }),
+                let frameType = received.getInteger(at: received.readerIndex + 3, as: UInt8.self)
+            else { throw ProtocolViolation(description: "unreadable frame header") }
+            while received.readableBytes < 9 + length {
+                guard try await readMore() else { throw ProtocolViolation(description: "closed inside a frame") }
+            }
+            received.moveReaderIndex(forwardBy: 9 + length)
+            types.append(frameType)
+            if frameType == type { return types }
+        }
     }
 
     private mutating func readMore() async throws -> Bool {

@@ -6,7 +6,7 @@ import Synchronization
 /// A responder for server tests: answers every request with a summary of what it received
 /// (`<method> <target> <body bytes> <protocol>`), counts calls, and — for targets starting with
 /// `/hold` — reports that it started, then waits until the test opens the gate or the task is
-/// cancelled, reporting which happened.
+/// cancelled, reporting which happened. `/large/<n>` answers with `n` bytes.
 final class RecordingResponder: HTTPResponder {
     enum Event: Equatable, Sendable {
         case started(String)
@@ -44,7 +44,11 @@ final class RecordingResponder: HTTPResponder {
                 return HTTPResponse(status: .serviceUnavailable)
             }
         }
-        let summary = "\(request.method.rawValue) \(target) \(request.body.readableBytes) \(request.wireProtocol.rawValue)"
+        if target.hasPrefix("/large/"), let size = Int(target.dropFirst("/large/".count)) {
+            return HTTPResponse(status: .ok, body: ByteBuffer(repeating: UInt8(ascii: "z"), count: size))
+        }
+        let summary =
+            "\(request.method.rawValue) \(target) \(request.body.readableBytes) \(request.wireProtocol.rawValue)"
         var headers = HTTPHeaders()
         headers.add(name: "content-type", value: "text/plain")
         return HTTPResponse(status: .ok, headers: headers, body: ByteBuffer(string: summary))
