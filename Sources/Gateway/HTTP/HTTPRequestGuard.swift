@@ -168,7 +168,7 @@ final class HTTPRequestGuard: ChannelDuplexHandler, RemovableChannelHandler {
 
     private func respondAndClose(with error: APIError, context: ChannelHandlerContext) {
         let parts = HTTPWireResponse.parts(
-            for: HTTPWireResponse.error(error),
+            for: error.response,
             version: requestVersion,
             closeConnection: true
         )

@@ -72,7 +72,7 @@ extension HTTPServer {
                     case .sendContinue(let version):
                         try await outbound.write(.head(HTTPResponseHead(version: version, status: .continue)))
                     case .reject(let error, let version):
-                        let response = HTTPWireResponse.error(error)
+                        let response = error.response
                         try await outbound.write(
                             contentsOf: HTTPWireResponse.parts(for: response, version: version, closeConnection: true)
                         )

@@ -22,16 +22,4 @@ enum HTTPWireResponse {
         }
         return [.head(head), .body(.byteBuffer(response.body)), .end(nil)]
     }
-
-    /// The OpenAI-shaped error body with its status and `Retry-After` when the error carries one.
-    static func error(_ error: APIError) -> HTTPResponse {
-        var headers = HTTPHeaders()
-        headers.add(name: "content-type", value: "application/json")
-        if let seconds = error.retryAfterSeconds { headers.add(name: "retry-after", value: String(seconds)) }
-        return HTTPResponse(
-            status: HTTPResponseStatus(statusCode: error.status),
-            headers: headers,
-            body: ByteBuffer(bytes: error.body)
-        )
-    }
 }
