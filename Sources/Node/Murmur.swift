@@ -51,7 +51,8 @@ struct Murmur: AsyncParsableCommand {
             // A graceful shutdown that cancelled the remaining work: a normal end.
             Glibc.exit(0)
         } catch {
-            if error is CleanExit || error is ExitCode { exit(withError: error) }
+            // Help and version requests surface here too (ArgumentParser's own errors): let it print them.
+            if error is CleanExit || error is ExitCode || exitCode(for: error) == .success { exit(withError: error) }
             CLIError.report("\(error)")
             Glibc.exit(1)
         }

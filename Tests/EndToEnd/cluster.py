@@ -83,6 +83,7 @@ class Cluster:
                 "MURMUR_GATEWAY_HEALTH_CHECK_INTERVAL": "500ms",
                 "MURMUR_GATEWAY_HEALTH_CHECK_FAST_INTERVAL": "100ms",
                 "MURMUR_GATEWAY_HEALTH_CHECK_TIMEOUT": "500ms",
+                "MURMUR_NODE_SYNTHETIC_LATENCY_MS": "2",
             }
         )
         self.env.update(extra_env or {})
@@ -129,6 +130,17 @@ class Cluster:
     def wait_ready(self, count=None, timeout=60.0) -> bool:
         count = len(self.nodes) if count is None else count
         return wait_until(lambda: len(self.healthy_nodes()) >= count and get(self.url + "/ready")[0] == 200, timeout)
+
+    def metric(self, name: str, **labels) -> float | None:
+        """One sample of the gateway's /metrics, or None when it is absent."""
+        code, body = get(self.url + "/metrics")
+        if code != 200:
+            return None
+        wanted = name + ("{" + ",".join(f'{k}="{v}"' for k, v in labels.items()) + "}" if labels else "")
+        for line in body.decode().splitlines():
+            if line.startswith(wanted + " "):
+                return float(line.split()[-1])
+        return None
 
     def stop(self):
         members = list(self.nodes.values()) + [self.gateway]

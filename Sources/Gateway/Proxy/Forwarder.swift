@@ -8,6 +8,7 @@ struct Forwarder {
     let configuration: GatewayResponder.Configuration
     let directory: BackendDirectory
     let request: EmbeddingsRequest
+    let statistics: GatewayStatistics
 
     /// The routing key of each input: the text itself, or the token ids written out.
     private var keys: [String] {
@@ -112,6 +113,7 @@ struct Forwarder {
                     throw clientError
                 }
                 holdsRetrySlot = true
+                statistics.recordRetry()
                 if case .status(429) = failure { overloadRetries += 1 }
                 var generator = SystemRandomNumberGenerator()
                 let replanned: RoutePlan
@@ -151,8 +153,10 @@ struct Forwarder {
             return .failure(.connectFailed, .unavailable("No connection to backend \(group.backendName)."))
         }
         let counters = directory.counters
+        // Admission: a backend at its in-flight cap is overloaded, not failing: try another owner once
+        // (the retry policy's 429 rule), then answer 429 with Retry-After rather than queue without end.
         guard counters.tryBegin(group.backend, cap: group.inFlightCap) else {
-            return .failure(.refusedStream, .overloaded())
+            return .failure(.status(429), .overloaded())
         }
         defer { counters.end(group.backend) }
         let body = subRequest(group.inputIndices).encoded()
@@ -171,6 +175,7 @@ struct Forwarder {
         } catch {
             let failure = Self.failure(of: error)
             directory.recordOutcome(group.backend, failure: failure)
+            if case .status(429) = failure { return .failure(failure, .overloaded()) }
             return .failure(failure, .unavailable("Backend \(group.backendName) failed: \(error.message)."))
         }
         guard response.status == .ok else {
@@ -221,7 +226,8 @@ struct Forwarder {
         case .refusedStream: return .refusedStream
         case .goAway: return .goAwayUnprocessed
         case .timedOut: return .timeout
-        case .connectFailed, .poolExhausted, .shutdown: return .connectFailed
+        case .poolExhausted: return .status(429)  // every stream busy and the wait queue full: overload
+        case .connectFailed, .shutdown: return .connectFailed
         default: return error.classification == .notProcessed ? .resetBeforeResponse : .resetAfterHeaders
         }
     }

@@ -38,6 +38,8 @@ public struct GatewayResponder: HTTPResponder {
     public let directory: BackendDirectory
     public let membership: Membership
     public let metrics: NodeMetrics
+    /// Gateway-only counters (retries).
+    public let statistics = GatewayStatistics()
 
     public init(
         configuration: Configuration,
@@ -96,7 +98,14 @@ public struct GatewayResponder: HTTPResponder {
         case .metrics:
             var headers = HTTPHeaders()
             headers.add(name: "Content-Type", value: "text/plain; version=0.0.4; charset=utf-8")
-            let text = metrics.exposition(embedders: [])
+            let text =
+                metrics.exposition(embedders: [])
+                + statistics.exposition(
+                    table: directory.table,
+                    now: directory.now(),
+                    counters: directory.counters,
+                    membership: membership.snapshot
+                )
             return finish(route.rawValue, HTTPResponse(status: .ok, headers: headers, body: ByteBuffer(string: text)))
         case .cluster:
             return finish(route.rawValue, NodeResponder.json(.ok, clusterStatus().encoded()))
@@ -144,7 +153,8 @@ public struct GatewayResponder: HTTPResponder {
             let forwarder = Forwarder(
                 configuration: configuration,
                 directory: directory,
-                request: decoded
+                request: decoded,
+                statistics: statistics
             )
             let response = try await forwarder.run()
             let body = response.encoded(format: decoded.encodingFormat)

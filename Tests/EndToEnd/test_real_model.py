@@ -1,0 +1,46 @@
+"""The real all-MiniLM-L6-v2 model served by a node behind the gateway: what curl and the official
+openai client get equals what `murmur embed` computes offline, and matches sentence-transformers."""
+import json
+import math
+
+import pytest
+
+from cluster import Cluster, get
+
+
+@pytest.fixture(scope="module")
+def real_cluster(murmur_bin, model_dir, tmp_path_factory):
+    running = Cluster(murmur_bin, str(tmp_path_factory.mktemp("logs")), nodes=2, models=("all-MiniLM-L6-v2",),
+                      extra_env={"MURMUR_MODEL_DIR": model_dir, "MURMUR_NODE_THREADS": "1"})
+    try:
+        assert running.wait_ready(timeout=120), running.gateway.output()
+        yield running
+    finally:
+        running.stop()
+
+
+def cosine(a, b):
+    return sum(x * y for x, y in zip(a, b)) / (math.sqrt(sum(x * x for x in a)) * math.sqrt(sum(y * y for y in b)))
+
+
+def test_gateway_embeddings_equal_murmur_embed_and_the_reference(real_cluster, run, reference):
+    import openai
+
+    rows = reference[:8]
+    texts = [row["text"] for row in rows]
+    offline = run("embed", stdin="".join(json.dumps(t) + "\n" for t in texts).encode())
+    assert offline.returncode == 0, offline.stderr.decode()
+    expected = [json.loads(line)["embedding"] for line in offline.stdout.decode().splitlines()]
+
+    client = openai.OpenAI(base_url=real_cluster.url + "/v1", api_key="unused", max_retries=0)
+    # Without encoding_format the client asks for base64 and decodes it itself; then float explicitly.
+    for encoding in ("default (base64)", "float"):
+        extra = {"encoding_format": "float"} if encoding == "float" else {}
+        result = client.embeddings.create(model="all-MiniLM-L6-v2", input=texts, **extra)
+        assert [d.index for d in result.data] == list(range(len(texts)))
+        assert result.usage.prompt_tokens == sum(len(row["input_ids"]) for row in rows)
+        for got, want, row in zip(result.data, expected, rows):
+            assert cosine(got.embedding, want) >= 0.999999, (encoding, row["text"])
+            assert cosine(got.embedding, row["embedding"]) >= 0.99999, (encoding, row["text"])
+    code, body = get(real_cluster.url + "/v1/models")
+    assert code == 200 and [m["id"] for m in json.loads(body)["data"]] == ["all-MiniLM-L6-v2"]
