@@ -8,7 +8,8 @@ only the measured phase, not the warm-up) plus h2load's own stdout, listed in a 
 the run, space separated). Per run:
   req/s  = 2xx responses / (last response end - first request start)
   p50/p99 = nearest-rank percentiles of the 2xx latencies, in microseconds
-  errors = logged requests that were not 2xx, plus h2load's failed/errored/timeout count if higher
+  errors = logged requests that were not 2xx (error_statuses: how many per status, -1 = failed
+           stream), or h2load's failed + errored + timeout count if that is higher
   node_requests = requests each node answered during the run (warm-up included)
 Per side the headline is the median of the rounds, metric by metric; node_share is each node's part
 of all the side's requests over all rounds; the best round (highest req/s) is kept too. Ratios are gateway / haproxy of the medians (req/s: higher is better for the gateway;
@@ -35,7 +36,7 @@ def percentile(sorted_values, fraction):
 
 
 def summarise_run(log_path, stdout_path):
-    latencies, errors, first_start, last_end = [], 0, None, None
+    latencies, statuses, first_start, last_end = [], {}, None, None
     with open(log_path) as log:
         for line_number, line in enumerate(log, 1):
             fields = line.split("\t")
@@ -50,10 +51,11 @@ def summarise_run(log_path, stdout_path):
             if 200 <= status < 300:
                 latencies.append(latency)
             else:
-                errors += 1
+                statuses[str(status)] = statuses.get(str(status), 0) + 1
     if not latencies:
         sys.exit(f"{log_path}: no successful requests logged; see {stdout_path}")
     text = open(stdout_path).read()
+    errors = sum(statuses.values())
     failed = re.search(r"(\d+) failed, (\d+) errored, (\d+) timeout", text)
     if failed:
         errors = max(errors, sum(int(n) for n in failed.groups()))
@@ -63,6 +65,7 @@ def summarise_run(log_path, stdout_path):
     return {
         "requests": len(latencies),
         "errors": errors,
+        "error_statuses": statuses,
         "seconds": round(window_s, 3),
         "req_per_s": round(len(latencies) / window_s, 1),
         "h2load_req_per_s": float(reported.group(1)) if reported else None,
