@@ -244,14 +244,18 @@ import Testing
         let pool = try Self.pool(for: server)
         // Connect first, so that the short deadline is spent waiting for the response.
         _ = try await pool.send(Self.request("warm-up"))
-        let error = await Self.failure(of: Self.request("slow", test: "hold", timeout: .seconds(1)), on: pool)
+        let error = await Self.failure(of: Self.request("slow", test: "hold", timeout: .seconds(3)), on: pool)
         #expect(error?.code == .timedOut)
-        if server.observed.heldStreamIDs.count == 1 {
-            #expect(error?.classification == .maybeProcessed, "the backend had the request when the deadline passed")
-            try await waitUntil("the server sees RST_STREAM CANCEL") { server.observed.resetsReceived == [.cancel] }
+        // The classification follows what the pool did, not what the server has seen yet (on a loaded
+        // machine the server may read the stream after the client's deadline has already passed).
+        if error?.classification == .maybeProcessed {
+            try await waitUntil("the server sees the stream and its RST_STREAM CANCEL") {
+                server.observed.heldStreamIDs.count == 1 && server.observed.resetsReceived == [.cancel]
+            }
         } else {
-            // A machine too loaded to send within a second: the request never left, so it is safe to retry.
+            // A machine too loaded to send within the deadline: the request never left, so it is safe to retry.
             #expect(error?.classification == .notProcessed)
+            #expect(server.observed.heldStreamIDs.isEmpty)
         }
         await pool.shutdown()
         try await server.stop()
