@@ -16,12 +16,12 @@ DEB_PACKAGES := libopenblas-dev libssl-dev libnghttp2-dev nghttp2-client curl py
 PY_PACKAGES  := pytest openai h2 httpx
 SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help deps model venv build release test unit e2e up lint format bench-model clean
+.PHONY: help deps model venv build release test unit e2e up lint format bench-model bench-gateway clean
 
 help:
 	@echo "make up      install what is missing, build release, run the cluster"
 	@echo "make test    install what is missing, run every test"
-	@echo "make build | release | unit | e2e | lint | format | bench-model | clean"
+	@echo "make build | release | unit | e2e | lint | format | bench-model | bench-gateway | clean"
 
 ## deps: Debian packages the build and the tests need (apt-get update once, only when something is missing).
 deps:
@@ -69,6 +69,7 @@ e2e: deps model venv build
 	  $(VENV)/bin/python -m pytest -q Tests/EndToEnd
 
 test: deps model venv
+	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory unit
 	$(MAKE) --no-print-directory e2e
 
@@ -82,6 +83,10 @@ lint:
 
 format:
 	$(SWIFT) format --in-place --recursive --parallel Sources Tests Package.swift
+
+## bench-gateway: murmur gateway vs HAProxy 2.6 in front of the same 3 synthetic nodes (not part of test).
+bench-gateway: deps release
+	Tests/Benchmarks/gateway_vs_haproxy.sh
 
 ## bench-model: murmur embed vs sentence-transformers on the same corpus (needs a throwaway venv; not part of test).
 bench-model: deps model release
