@@ -112,6 +112,32 @@ def test_nghttp_and_python_h2_clients(cluster):
     assert all(statuses[s] == b"200" for s in stream_ids), statuses
 
 
+def test_h2_request_without_authority_is_served(cluster):
+    """RFC 9113 lets a client omit :authority (HAProxy's h2 health checks do); we answer it."""
+    import h2.config
+    import h2.connection
+    import h2.events
+
+    for extra in ([], [("host", "example.test")]):
+        sock = socket.create_connection(("127.0.0.1", cluster.nodes["node-1"].http_port), timeout=10)
+        connection = h2.connection.H2Connection(h2.config.H2Configuration(client_side=True, validate_outbound_headers=False))
+        connection.initiate_connection()
+        connection.send_headers(1, [(":method", "GET"), (":path", "/ready"), (":scheme", "http"), *extra], end_stream=True)
+        sock.sendall(connection.data_to_send())
+        status, ended = None, False
+        while not ended:
+            data = sock.recv(65536)
+            assert data, "connection closed early"
+            for event in connection.receive_data(data):
+                if isinstance(event, h2.events.ResponseReceived):
+                    status = dict(event.headers)[b":status"]
+                elif isinstance(event, (h2.events.StreamEnded, h2.events.StreamReset)):
+                    ended = True
+            sock.sendall(connection.data_to_send())
+        sock.close()
+        assert status == b"200", extra
+
+
 @pytest.mark.parametrize(
     "path,method,data,headers,status,code",
     [

@@ -95,6 +95,7 @@ extension HTTPServer {
                 http2HandlerConfiguration: http2Configuration
             ) { stream in
                 stream.eventLoop.makeCompletedFuture {
+                    try stream.pipeline.syncOperations.addHandler(HTTP2MissingAuthorityHandler())
                     try stream.pipeline.syncOperations.addHandler(HTTP2FramePayloadToHTTP1ServerCodec())
                     try stream.pipeline.syncOperations.addHandler(
                         HTTPRequestGuard(idleTimeout: nil, bodyTimeout: bodyTimeout)
