@@ -42,5 +42,14 @@ def test_gateway_embeddings_equal_murmur_embed_and_the_reference(real_cluster, r
         for got, want, row in zip(result.data, expected, rows):
             assert cosine(got.embedding, want) >= 0.999999, (encoding, row["text"])
             assert cosine(got.embedding, row["embedding"]) >= 0.99999, (encoding, row["text"])
+    # curl over h2c, float encoding, the same vectors.
+    import subprocess
+
+    command = ["curl", "-sS", "--http2-prior-knowledge", "-H", "content-type: application/json",
+               "--data-binary", json.dumps({"model": "all-MiniLM-L6-v2", "input": texts}),
+               real_cluster.url + "/v1/embeddings"]
+    answer = json.loads(subprocess.run(command, capture_output=True, check=True, timeout=60).stdout)
+    for got, want in zip(answer["data"], expected):
+        assert cosine(got["embedding"], want) >= 0.999999
     code, body = get(real_cluster.url + "/v1/models")
     assert code == 200 and [m["id"] for m in json.loads(body)["data"]] == ["all-MiniLM-L6-v2"]
