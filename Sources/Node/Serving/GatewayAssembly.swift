@@ -20,23 +20,7 @@ struct GatewayAssembly {
             models: [],
             servingState: .ready
         )
-        let membership: Membership
-        do {
-            membership = try await Membership.bind(
-                configuration: .init(
-                    name: configuration.gatewayName(),
-                    bindAddress: configuration.gossip.bind,
-                    advertiseAddress: configuration.gossip.advertise,
-                    seeds: configuration.cluster.seeds,
-                    keyring: try configuration.cluster.keyring(),
-                    label: configuration.cluster.name,
-                    settings: configuration.gossip.swimSettings(),
-                    metadata: try metadata.encoded()
-                )
-            )
-        } catch {
-            throw CLIError("cannot start gossip on \(configuration.gossip.bind): \(error)", exitCode: 1)
-        }
+        let membership = try await configuration.bindMembership(name: configuration.gatewayName(), metadata: metadata)
         var pool = BackendPool.Configuration()
         pool.maximumConnections = gateway.connectionsPerBackend
         let directory = BackendDirectory(

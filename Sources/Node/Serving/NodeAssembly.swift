@@ -42,23 +42,7 @@ struct NodeAssembly {
             models: embedders.keys.sorted(),
             servingState: .starting
         )
-        let membership: Membership
-        do {
-            membership = try await Membership.bind(
-                configuration: .init(
-                    name: configuration.nodeName(),
-                    bindAddress: configuration.gossip.bind,
-                    advertiseAddress: configuration.gossip.advertise,
-                    seeds: configuration.cluster.seeds,
-                    keyring: try configuration.cluster.keyring(),
-                    label: configuration.cluster.name,
-                    settings: configuration.gossip.swimSettings(),
-                    metadata: try metadata.encoded()
-                )
-            )
-        } catch {
-            throw CLIError("cannot start gossip on \(configuration.gossip.bind): \(error)", exitCode: 1)
-        }
+        let membership = try await configuration.bindMembership(name: configuration.nodeName(), metadata: metadata)
         let responder = NodeResponder(
             embedders: embedders,
             readiness: readiness,
