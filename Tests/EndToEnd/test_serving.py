@@ -171,12 +171,39 @@ def test_errors_are_openai_shaped_with_the_right_status(cluster, tmp_path, path,
     assert get(cluster.url + "/health")[0] == 200
 
 
-def test_oversized_body_is_413(cluster, tmp_path):
-    payload = tmp_path / "big.json"
-    payload.write_text(json.dumps({"model": "synthetic", "input": "x" * (3 * 1024 * 1024)}))
-    status, _, body = curl("--http2-prior-knowledge", cluster.url + "/v1/embeddings",
-                           "-H", "content-type: application/json", "--data-binary", f"@{payload}")
-    assert status == 413, body
+def test_oversized_body_is_413_on_both_protocols(cluster):
+    """A body over 2 MiB is refused with 413 as soon as Content-Length says so, on HTTP/1.1 and h2c."""
+    import h2.connection
+    import h2.events
+
+    size = 3 * 1024 * 1024
+    sock = socket.create_connection(("127.0.0.1", cluster.gateway_port), timeout=10)
+    sock.sendall(b"POST /v1/embeddings HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+                 + f"Content-Length: {size}\r\n\r\n".encode() + b"x" * 65536)
+    head = sock.recv(65536).decode(errors="replace")
+    sock.close()
+    assert head.startswith("HTTP/1.1 413"), head
+
+    sock = socket.create_connection(("127.0.0.1", cluster.gateway_port), timeout=10)
+    connection = h2.connection.H2Connection()
+    connection.initiate_connection()
+    connection.send_headers(1, [(":method", "POST"), (":path", "/v1/embeddings"), (":scheme", "http"),
+                                (":authority", "t"), ("content-type", "application/json"),
+                                ("content-length", str(size))])
+    connection.send_data(1, b"x" * 16384)
+    sock.sendall(connection.data_to_send())
+    status = None
+    while status is None:
+        data = sock.recv(65536)
+        assert data, "connection closed before a response"
+        for event in connection.receive_data(data):
+            if isinstance(event, h2.events.ResponseReceived):
+                status = dict(event.headers)[b":status"]
+            elif isinstance(event, h2.events.StreamReset) and status is None:
+                raise AssertionError(f"stream reset ({event.error_code}) before any response")
+        sock.sendall(connection.data_to_send())
+    sock.close()
+    assert status == b"413"
 
 
 def test_metrics_pass_promtool_and_cluster_document(cluster):

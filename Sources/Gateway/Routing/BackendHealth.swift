@@ -72,6 +72,12 @@ public struct BackendHealth: Sendable, Hashable {
         isAvailable && !isEjected(at: now)
     }
 
+    /// A member gossip only suspects, that is ready and passes its checks, and is not ejected: the
+    /// router falls back to such backends when no backend is eligible (panic routing).
+    public func isPanicEligible(at now: Duration) -> Bool {
+        descriptor.memberState == .suspect && descriptor.servingState == .ready && checksUp && !isEjected(at: now)
+    }
+
     /// Whether the backend should be probed: a member gossip believes gone is not checked.
     public var wantsChecks: Bool { descriptor.memberState.isLive }
 

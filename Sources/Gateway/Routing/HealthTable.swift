@@ -164,6 +164,12 @@ public struct HealthTable: Sendable {
         self[index]?.isEligible(at: now) ?? false
     }
 
+    /// Whether the backend at `index` may take requests when nothing is eligible (see
+    /// `BackendHealth.isPanicEligible`).
+    public func isPanicEligible(_ index: Int, at now: Duration) -> Bool {
+        self[index]?.isPanicEligible(at: now) ?? false
+    }
+
     /// The slow-start weight of the backend at `index` (0 when not eligible).
     public func weight(_ index: Int, at now: Duration) -> Double {
         self[index]?.weight(at: now, policy: policy) ?? 0

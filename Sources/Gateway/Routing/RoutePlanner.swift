@@ -130,6 +130,22 @@ public struct RoutePlanner: Sendable {
                 group: nil
             )
         }
+        if !members.contains(where: \.usable) {
+            // Panic routing (Envoy's term): nothing is eligible, but members gossip only suspects
+            // and whose checks still pass are not proven dead. Sending to them beats failing every
+            // request; a failure is retried elsewhere as usual.
+            members = modelRing.backendIndices.map { backend in
+                let eligible = !excluding.contains(backend) && table.isPanicEligible(backend, at: now)
+                return RingMember(
+                    backend: backend,
+                    eligible: eligible,
+                    weight: eligible ? 1 : 0,
+                    cap: eligible ? table.policy.maxInFlightPerBackend : 0,
+                    load: eligible ? max(outstanding(backend), 0) : 0,
+                    group: nil
+                )
+            }
+        }
         let eligibleCount = members.reduce(0) { $0 + ($1.eligible ? 1 : 0) }
         guard members.contains(where: \.usable) else { throw .noHealthyBackend(model) }
         var totalLoad = members.reduce(0) { $0 &+ $1.load }

@@ -156,6 +156,27 @@ import Testing
         }
     }
 
+    @Test func whenEveryBackendIsOnlySuspectTheOnesWithPassingChecksStillServe() throws {
+        var random = SplitMix64(seed: 8)
+        func descriptors(_ state: MemberState) -> [BackendDescriptor] {
+            (0..<3).map {
+                BackendDescriptor(name: "node-\($0)", httpAddress: "h:\($0)", models: [Self.model], memberState: state)
+            }
+        }
+        var table = Self.table(3)
+        table.sync(descriptors(.suspect), now: .seconds(1))
+        #expect(!table.hasEligibleBackend(at: .seconds(1)))
+        let plan = try RoutePlanner(table: table, now: .seconds(1))
+            .plan(model: Self.model, texts: Self.texts(20), outstanding: { _ in 0 }, using: &random)
+        #expect(Set(plan.groups.flatMap(\.inputIndices)) == Set(0..<20))
+        // Dead is dead: no panic routing to members gossip has given up on.
+        table.sync(descriptors(.dead), now: .seconds(2))
+        #expect(throws: RoutingError.self) {
+            try RoutePlanner(table: table, now: .seconds(2))
+                .plan(model: Self.model, texts: ["x"], outstanding: { _ in 0 }, using: &random)
+        }
+    }
+
     @Test func manyInputsAreSplitByOwnerWithEveryIndexExactlyOnce() throws {
         let table = Self.table(6)
         let planner = RoutePlanner(table: table, now: .zero)
