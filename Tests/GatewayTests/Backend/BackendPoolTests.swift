@@ -14,6 +14,9 @@ import Testing
     ) throws -> BackendPool {
         var configuration = BackendPool.Configuration()
         configuration.backoff = ReconnectBackoff(initial: .milliseconds(20), maximum: .milliseconds(200), jitter: 0.2)
+        // A loaded machine can take longer than the default second to exchange SETTINGS on loopback;
+        // no test here is about that timeout (the silent-server test sets its own).
+        configuration.connectTimeout = .seconds(10)
         configure(&configuration)
         return BackendPool(
             address: try server.address,
