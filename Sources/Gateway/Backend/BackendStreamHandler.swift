@@ -173,7 +173,13 @@ final class BackendStreamHandler: ChannelDuplexHandler, RemovableChannelHandler 
         let written = context.eventLoop.makePromise(of: Void.self)
         written.futureResult.assumeIsolated().whenFailure { [self] error in
             guard !finished else { return }
-            if error is NIOHTTP2Errors.CreatedStreamAfterGoaway || goAwayExcludesStream(context: nil) {
+            // A RST_STREAM that arrives while the request is still being written fails the pending
+            // writes with `StreamClosed` *before* the stream's `errorCaught` sees it (NIOHTTP2 fails
+            // pending writes first), so the reset's code must be classified here too, or a
+            // REFUSED_STREAM would be reported as a connection failure.
+            if let closed = error as? NIOHTTP2Errors.StreamClosed {
+                fail(resetError(closed.errorCode))
+            } else if error is NIOHTTP2Errors.CreatedStreamAfterGoaway || goAwayExcludesStream(context: nil) {
                 fail(goAwayError())
             } else {
                 fail(

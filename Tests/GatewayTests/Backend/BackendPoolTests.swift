@@ -14,6 +14,9 @@ import Testing
     ) throws -> BackendPool {
         var configuration = BackendPool.Configuration()
         configuration.backoff = ReconnectBackoff(initial: .milliseconds(20), maximum: .milliseconds(200), jitter: 0.2)
+        // A loaded machine can take longer than the default second to exchange SETTINGS on loopback;
+        // no test here is about that timeout (the silent-server test sets its own).
+        configuration.connectTimeout = .seconds(10)
         configure(&configuration)
         return BackendPool(
             address: try server.address,
@@ -186,6 +189,22 @@ import Testing
         #expect(error?.code == .refusedStream)
         #expect(error?.classification == .notProcessed)
         // The connection stays usable.
+        let response = try await pool.send(Self.request("ok"))
+        #expect(String(buffer: response.body) == "ok")
+        await pool.shutdown()
+        try await server.stop()
+    }
+
+    @Test func refusedStreamWhileTheBodyIsStillBeingSentIsNotProcessed() async throws {
+        let server = H2TestServer()
+        try await server.start()
+        let pool = try Self.pool(for: server)
+        // Three times the peer's initial stream window (65,535 bytes): the rest of the body waits for
+        // a WINDOW_UPDATE that a refused stream never gets, so the reset always arrives mid-body.
+        let body = String(repeating: "x", count: 3 * 65_535)
+        let error = await Self.failure(of: Self.request(body, test: "refuse"), on: pool)
+        #expect(error?.code == .refusedStream)
+        #expect(error?.classification == .notProcessed)
         let response = try await pool.send(Self.request("ok"))
         #expect(String(buffer: response.body) == "ok")
         await pool.shutdown()

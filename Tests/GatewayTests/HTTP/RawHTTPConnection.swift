@@ -44,6 +44,8 @@ struct RawHTTPConnection {
     private let channel: any Channel
     private var iterator: AsyncStream<ByteBuffer>.AsyncIterator
     private var received = ByteBuffer()
+    /// Every byte the server has sent so far, read or not.
+    private(set) var totalBytesReceived = 0
 
     static func connect(to address: SocketAddress) async throws -> RawHTTPConnection {
         let (stream, sink) = AsyncStream.makeStream(of: ByteBuffer.self)
@@ -134,6 +136,7 @@ struct RawHTTPConnection {
 
     private mutating func readMore() async throws -> Bool {
         guard var chunk = await iterator.next() else { return false }
+        totalBytesReceived += chunk.readableBytes
         received.writeBuffer(&chunk)
         return true
     }
