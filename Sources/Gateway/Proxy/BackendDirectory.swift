@@ -72,7 +72,9 @@ public final class BackendDirectory: Sendable {
     /// address changed) have theirs shut down.
     public func sync(with snapshot: MembershipSnapshot) async {
         let now = now()
-        let retired = state.withLock { state -> [BackendPool] in
+        // Under the lock: update the table, retire pools whose backend is gone or moved, and list the
+        // addresses that need a pool. Resolving them (DNS for names) happens after it is released.
+        let (retired, missing) = state.withLock { state -> ([BackendPool], [String: String]) in
             state.table.sync(with: snapshot, now: now)
             var retired: [BackendPool] = []
             var wanted: [String: String] = [:]
@@ -83,19 +85,30 @@ public final class BackendDirectory: Sendable {
                 retired.append(entry.pool)
                 state.pools[name] = nil
             }
-            for (name, address) in wanted where state.pools[name] == nil {
-                guard let socketAddress = try? Endpoint(parsing: address).resolve() else { continue }
-                let pool = BackendPool(
-                    address: socketAddress,
-                    configuration: configuration.pool,
-                    eventLoopGroup: eventLoopGroup
-                )
-                state.pools[name] = (address, pool)
-            }
             publish(state.table)
-            return retired
+            return (retired, wanted.filter { state.pools[$0.key] == nil })
         }
-        for pool in retired { await pool.shutdown() }
+        var created: [String: (address: String, pool: BackendPool)] = [:]
+        for (name, address) in missing {
+            guard let socketAddress = try? Endpoint(parsing: address).resolve() else { continue }
+            created[name] = (
+                address,
+                BackendPool(address: socketAddress, configuration: configuration.pool, eventLoopGroup: eventLoopGroup)
+            )
+        }
+        let unused = state.withLock { state -> [BackendPool] in
+            var unused: [BackendPool] = []
+            for (name, entry) in created {
+                // Another sync may have raced us here: keep the first pool for an address.
+                if state.pools[name] == nil {
+                    state.pools[name] = entry
+                } else {
+                    unused.append(entry.pool)
+                }
+            }
+            return unused
+        }
+        for pool in retired + unused { await pool.shutdown() }
     }
 
     /// Records how a request to backend `index` went (nil failure = success); passive ejection.

@@ -21,9 +21,16 @@ struct Forwarder {
     /// A finished group: the input indices it carried and their vectors.
     private struct Part: Sendable {
         var inputIndices: [Int]
-        var vectors: [[Float]]
+        /// Row-major, `inputIndices.count × dimension`, as the backend sent them.
+        var vectors: [Float]
         var promptTokens: Int
         var dimension: Int
+    }
+
+    /// Where one input's vector is: which part, which row of it.
+    private struct RowLocation {
+        var part: Int
+        var row: Int
     }
 
     func run() async throws(APIError) -> EmbeddingsResponse {
@@ -53,16 +60,33 @@ struct Forwarder {
         } catch {
             throw APIError.unavailable("The request was cancelled.")
         }
-        let vectors: [[Float]]
+        // Gather row locations (no per-row arrays), then copy each row once into the answer.
+        let locations: [RowLocation]
         do {
-            vectors = try RoutePlan.gather(parts.map { ($0.inputIndices, $0.vectors) }, inputCount: keys.count)
+            locations = try RoutePlan.gather(
+                parts.enumerated().map { index, part in
+                    (part.inputIndices, part.inputIndices.indices.map { RowLocation(part: index, row: $0) })
+                },
+                inputCount: keys.count
+            )
         } catch {
             throw Self.apiError(error, model: request.model)
         }
         let dimension = parts.first?.dimension ?? 0
+        guard parts.allSatisfy({ $0.dimension == dimension }) else {
+            throw APIError(
+                status: 502,
+                type: "server_error",
+                code: "bad_gateway",
+                message: "Backends answered with embeddings of different dimensions."
+            )
+        }
         var flat: [Float] = []
-        flat.reserveCapacity(vectors.count * dimension)
-        for vector in vectors { flat.append(contentsOf: vector) }
+        flat.reserveCapacity(locations.count * dimension)
+        for location in locations {
+            let start = location.row * dimension
+            flat.append(contentsOf: parts[location.part].vectors[start..<start + dimension])
+        }
         return EmbeddingsResponse(
             model: request.model,
             vectors: flat,
@@ -195,13 +219,10 @@ struct Forwarder {
                 )
             }
             directory.recordOutcome(group.backend, failure: nil)
-            let vectors = (0..<decoded.count).map { row in
-                Array(decoded.vectors[row * decoded.dimension..<(row + 1) * decoded.dimension])
-            }
             return .success(
                 Part(
                     inputIndices: group.inputIndices,
-                    vectors: vectors,
+                    vectors: decoded.vectors,
                     promptTokens: decoded.promptTokens,
                     dimension: decoded.dimension
                 )
