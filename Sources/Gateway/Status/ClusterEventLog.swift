@@ -3,10 +3,12 @@ public import Cluster
 /// The last `capacity` membership and serving-state changes, newest first: a pure value fed with
 /// the membership event stream (and the first snapshot), so it is tested without gossip.
 ///
-/// It remembers each member's last serving state and process start time to turn metadata updates
-/// into `draining`/`ready`/`starting`, and a return under a new start time into `restarted`.
+/// It remembers each member's last gossip state, serving state and process start time: to turn
+/// metadata updates into `draining`/`ready`/`starting`, a return under a new start time into
+/// `restarted`, and to drop a gossip event that repeats the state already logged.
 public struct ClusterEventLog: Sendable {
     private struct Known: Sendable {
+        var memberState: MemberState
         var servingState: MemberMetadata.ServingState?
         var startedAtMilliseconds: Int64?
     }
@@ -39,13 +41,18 @@ public struct ClusterEventLog: Sendable {
         let restarted =
             previous?.startedAtMilliseconds != nil && metadata?.startedAtMilliseconds != nil
             && previous?.startedAtMilliseconds != metadata?.startedAtMilliseconds
-        switch event.kind {
-        case .joined: append(restarted ? .restarted : .joined, name, time)
-        case .alive: append(restarted ? .restarted : .alive, name, time)
-        case .suspect: append(.suspect, name, time)
-        case .dead: append(.dead, name, time)
-        case .left: append(.left, name, time)
-        case .metadataUpdated: if restarted { append(.restarted, name, time) }
+        // The first snapshot and the event stream may both report the same join; a gossip event that
+        // leaves the member in the state it was already logged in is not news.
+        let isNews = restarted || event.kind == .metadataUpdated || previous?.memberState != event.member.state
+        if isNews {
+            switch event.kind {
+            case .joined: append(restarted ? .restarted : .joined, name, time)
+            case .alive: append(restarted ? .restarted : .alive, name, time)
+            case .suspect: append(.suspect, name, time)
+            case .dead: append(.dead, name, time)
+            case .left: append(.left, name, time)
+            case .metadataUpdated: if restarted { append(.restarted, name, time) }
+            }
         }
         if let state = metadata?.servingState, let previous, previous.servingState != state {
             switch state {
@@ -55,6 +62,7 @@ public struct ClusterEventLog: Sendable {
             }
         }
         known[name] = Known(
+            memberState: event.member.state,
             servingState: metadata?.servingState ?? previous?.servingState,
             startedAtMilliseconds: metadata?.startedAtMilliseconds ?? previous?.startedAtMilliseconds
         )

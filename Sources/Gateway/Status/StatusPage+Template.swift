@@ -30,7 +30,7 @@ extension StatusPage {
         .tile.bad .value{color:var(--bad)}.tile.info .value{color:var(--info)}
         .panel{background:var(--panel);border:1px solid var(--line);border-radius:10px;padding:14px 18px;min-width:0}
         .panel h2{margin:0 0 10px;font-size:13px;color:var(--muted);text-transform:uppercase;letter-spacing:.7px}
-        #members,.panel:has(#members){grid-column:1/-1}
+        .panel:has(#members),.panel:has(#events){grid-column:1/-1}
         .figures{display:flex;gap:28px;flex-wrap:wrap}
         .figure{display:flex;flex-direction:column}
         .figure .value{font-size:22px;font-weight:600;font-variant-numeric:tabular-nums}

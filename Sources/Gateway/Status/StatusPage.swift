@@ -23,7 +23,8 @@ public enum StatusPage {
         html += #"<div id="updated" class="updated"><span class="dot"></span><span id="updated-text">as of "#
         html += "\(clockTime(status.now)) UTC</span></div></header><main>"
         html += #"<section class="tiles" id="tiles">"#
-        html += tile("ready", "Ready", "\(summary.ready)/\(summary.nodes)", summary.ready == summary.nodes ? "ok" : "warn")
+        html += tile(
+            "ready", "Ready", "\(summary.ready)/\(summary.nodes)", summary.ready == summary.nodes ? "ok" : "warn")
         html += tile("suspect", "Suspect", String(summary.suspect), summary.suspect > 0 ? "warn" : "")
         html += tile("down", "Down", String(summary.down), summary.down > 0 ? "bad" : "")
         html += tile("draining", "Draining", String(summary.draining), summary.draining > 0 ? "info" : "")

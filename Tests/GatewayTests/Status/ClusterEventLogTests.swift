@@ -35,10 +35,13 @@ import Testing
         var log = ClusterEventLog()
         let steps: [(MembershipEvent.Kind, Member, [String])] = [
             (.joined, try Self.member("n1", serving: .starting), ["n1:joined"]),
+            // The same join seen twice (first snapshot and stream): logged once.
+            (.joined, try Self.member("n1", serving: .starting), []),
             (.metadataUpdated, try Self.member("n1", serving: .starting), []),
             (.metadataUpdated, try Self.member("n1", serving: .ready), ["n1:ready"]),
             (.suspect, try Self.member("n1", .suspect), ["n1:suspect"]),
             (.alive, try Self.member("n1"), ["n1:alive"]),
+            (.alive, try Self.member("n1"), []),
             (.metadataUpdated, try Self.member("n1", serving: .draining), ["n1:draining"]),
             (.left, try Self.member("n1", .left, serving: .draining), ["n1:left"]),
             // The same name back from a new process: restarted, and its serving state.
@@ -78,7 +81,9 @@ import Testing
         let alive = try Self.member("n")
         let suspect = try Self.member("n", .suspect)
         for index in 0..<250 {
-            log.observe(MembershipEvent(kind: index % 2 == 0 ? .suspect : .alive, member: index % 2 == 0 ? suspect : alive), at: Double(index))
+            log.observe(
+                MembershipEvent(kind: index % 2 == 0 ? .suspect : .alive, member: index % 2 == 0 ? suspect : alive),
+                at: Double(index))
         }
         #expect(log.events.count == 100)
         #expect(log.events.first?.at == 249)

@@ -160,7 +160,8 @@ import Testing
     @Test func nodeDocumentLeavesOutWhatOnlyAGatewayKnows() throws {
         let metadata = MemberMetadata(role: .node, httpAddress: "127.0.0.1:9000", models: ["m"], servingState: .ready)
         let snapshot = MembershipSnapshot(
-            localName: "node-0", members: [try Self.member("node-0", state: .alive, metadata: metadata)], takenAt: .zero)
+            localName: "node-0", members: [try Self.member("node-0", state: .alive, metadata: metadata)], takenAt: .zero
+        )
         let object = try #require(
             try JSONSerialization.jsonObject(with: Data(ClusterStatus(snapshot: snapshot).encoded())) as? [String: Any])
         let row = try #require((object["members"] as? [[String: Any]])?.first)

@@ -50,19 +50,24 @@ import Testing
             name: "one healthy", members: [node("n1"), node("n2", "suspect", "up")],
             expected: [(.warning, "n1", "no redundancy"), (.warning, "n2", "n2 is suspect")]),
         Case(
-            name: "draining and starting", members: [node("n1"), node("n2"), node("n3", "alive", "draining"),
-                node("n4", "alive", "starting"), node("n5", "left", "down")],
+            name: "draining and starting",
+            members: [
+                node("n1"), node("n2"), node("n3", "alive", "draining"),
+                node("n4", "alive", "starting"), node("n5", "left", "down"),
+            ],
             expected: [
                 (.info, "n3", "POST /admin/resume"), (.info, "n4", "starting"), (.info, "n5", "left the cluster"),
             ]),
         Case(
-            name: "queue near and at the limit", members: [node("n1", queue: 80), node("n2", queue: 100), node("n3", queue: 79)],
+            name: "queue near and at the limit",
+            members: [node("n1", queue: 80), node("n2", queue: 100), node("n3", queue: 79)],
             expected: [(.critical, "n2", "raise node.max_queued_texts"), (.warning, "n1", "80% of its limit of 100")]),
         Case(
             name: "in-flight near the cap", members: [node("n1", inFlight: 45), node("n2")],
             expected: [(.warning, "n1", "45 requests in flight")]),
         Case(
-            name: "dead nodes carry no load hints", members: [node("n1"), node("n2"), node("n3", "dead", "down", queue: 500)],
+            name: "dead nodes carry no load hints",
+            members: [node("n1"), node("n2"), node("n3", "dead", "down", queue: 500)],
             expected: [(.critical, "n3", "is dead")]),
         Case(
             name: "gateway errors", members: [node("n1"), node("n2")],

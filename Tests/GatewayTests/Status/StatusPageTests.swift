@@ -30,7 +30,8 @@ import Testing
             ("node-2", "down", "dead"), ("node-3", "up", "alive"),
         ] {
             #expect(
-                html.contains(#"<tr class="member" data-name="\#(name)" data-health="\#(health)" data-state="\#(state)""#),
+                html.contains(
+                    #"<tr class="member" data-name="\#(name)" data-health="\#(health)" data-state="\#(state)""#),
                 "\(name)")
         }
         #expect(html.contains(#"<td class="rps num">3.0</td>"#))
@@ -113,7 +114,8 @@ import Testing
 
     @Test func servesThePageOnGetAndHeadOnly() async throws {
         try await Self.withResponder { responder, directory in
-            let node = MemberMetadata(role: .node, httpAddress: "127.0.0.1:1", models: ["synthetic"], servingState: .ready)
+            let node = MemberMetadata(
+                role: .node, httpAddress: "127.0.0.1:1", models: ["synthetic"], servingState: .ready)
             let members = try ["node-0", "node-1"].map { name in
                 Member(
                     name: name, endpoint: Endpoint(host: "127.0.0.1", port: 2), state: .alive, incarnation: 1,
