@@ -6,6 +6,7 @@ import os
 import re
 import shutil
 import subprocess
+import time
 import urllib.request
 from html import unescape
 
@@ -129,3 +130,30 @@ def test_status_page_renders_every_member(cluster, tmp_path):
     assert screenshot.stat().st_size > 10_000
     if os.environ.get("MURMUR_STATUS_SCREENSHOT"):
         shutil.copy(screenshot, os.environ["MURMUR_STATUS_SCREENSHOT"])
+
+
+def test_a_restarted_node_shows_as_restarted(cluster):
+    """Runs last: node-3 stops (drains, leaves) and a new process takes its name and ports."""
+    before = {member["name"]: member for member in cluster.status()["members"]}["node-3"]
+    old = cluster.nodes["node-3"]
+    old.stop()
+
+    def node3():
+        return {member["name"]: member for member in cluster.status()["members"]}.get("node-3", {})
+
+    assert wait_until(lambda: node3().get("state") in ("left", "dead"), 30), cluster.status()
+    assert wait_until(lambda: cluster.status()["summary"]["down"] == 1, 10), cluster.status()
+    restarted_at = time.time()
+    cluster.start_node("node-3", http_port=old.http_port, gossip_port=old.gossip_port)
+
+    def kinds():
+        return [event["kind"] for event in cluster.status()["events"] if event["member"] == "node-3"]
+
+    assert wait_until(lambda: "node-3" in cluster.healthy_nodes() and "restarted" in kinds(), 60), kinds()
+    events = kinds()
+    assert events.index("restarted") < events.index("left"), events  # newest first
+    after = node3()
+    assert after["started_at"] > before["started_at"], (before, after)
+    assert after["incarnation"] > before["incarnation"]
+    # Uptime counts from the new process's start, not the old one's.
+    assert after["uptime_s"] <= time.time() - restarted_at + 0.5, after
