@@ -23,6 +23,8 @@ extension ClusterStatus {
         out.append(contentsOf: String(summary.down).utf8)
         out.append(contentsOf: #","draining":"#.utf8)
         out.append(contentsOf: String(summary.draining).utf8)
+        out.append(contentsOf: #","left":"#.utf8)
+        out.append(contentsOf: String(summary.left).utf8)
         out.append(contentsOf: #","verdict":"#.utf8)
         JSONString.append(summary.verdict, to: &out)
         out.append(UInt8(ascii: "}"))

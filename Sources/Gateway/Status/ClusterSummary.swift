@@ -1,17 +1,24 @@
 /// The verdict line: how many serving nodes there are and how many are in each condition.
 ///
 /// Only `node` members count (gateways serve no model). `ready` nodes are alive and healthy,
-/// `suspect` ones missed probes, `down` ones are dead, gone or failing checks, `draining` ones
-/// finish their work; a node that is still starting is in `nodes` but in none of the others.
+/// `suspect` ones missed probes, `down` ones are dead or failing checks, `draining` ones finish
+/// their work; a node that is still starting is in `nodes` but in none of the others. Nodes that
+/// left on purpose (a drain, a restart in progress) are counted apart in `left`, not in `nodes`:
+/// they are not missing capacity.
 public struct ClusterSummary: Sendable, Hashable {
     public var nodes = 0
     public var ready = 0
     public var suspect = 0
     public var down = 0
     public var draining = 0
+    public var left = 0
 
     public init(members: [MemberStatus]) {
         for member in members where member.isNode {
+            if member.state == "left" {
+                left += 1
+                continue
+            }
             nodes += 1
             if member.state == "suspect" {
                 suspect += 1
@@ -31,6 +38,7 @@ public struct ClusterSummary: Sendable, Hashable {
         var text = "\(ready)/\(nodes) nodes ready, \(suspect) suspect"
         if down > 0 { text += ", \(down) down" }
         if draining > 0 { text += ", \(draining) draining" }
+        if left > 0 { text += ", \(left) left" }
         return text
     }
 }

@@ -36,6 +36,7 @@ struct GatewayAssembly {
                 replicas: gateway.replicas,
                 loadBound: gateway.loadFactor,
                 maxInputs: gateway.maxInputs,
+                maxQueuedTexts: configuration.node.batching.maxQueuedTexts,
                 requestTimeout: gateway.requestTimeout,
                 retry: RetryPolicy(
                     maxAttempts: gateway.retries + 1,
