@@ -231,15 +231,19 @@ def test_restart_re_executes_in_place_with_a_higher_incarnation(cluster):
 
 def test_restart_under_http2_load_fails_no_request(cluster, tmp_path):
     body = tmp_path / "body.json"
-    body.write_text(json.dumps({"model": "synthetic", "input": texts("load", 12)}))
+    body.write_text(json.dumps({"model": "synthetic", "input": texts("load", 8)}))
     restarted = {}
 
     def restart(name):
-        restarted[name] = restart_and_wait(cluster, name)
+        began = time.monotonic()
+        served_before[name] = embeddings_served(cluster.node_url(name))
+        restart_and_wait(cluster, name)
+        restarted[name] = (began - started, time.monotonic() - started)
 
+    served_before = {}
+    started = time.monotonic()
     timer = threading.Timer(0.5, restart, args=("node-2",))
     timer.start()
-    started = time.monotonic()
     fields, codes, output = h2load(cluster.url + "/v1/embeddings", str(body), requests=4000)
     rounds = 1
     # Keep the load on until the node is back, so every phase of the restart ran under it.
@@ -249,10 +253,18 @@ def test_restart_under_http2_load_fails_no_request(cluster, tmp_path):
         assert "0 4xx, 0 5xx" in more_codes, output
         rounds += 1
     timer.join()
+    load_ended = time.monotonic() - started
     assert fields.get("failed") == "0" and fields.get("errored") == "0", output
     assert "0 4xx, 0 5xx" in codes, output
     assert "node-2" in restarted, cluster.nodes["node-2"].output()
-    print(f"restart under load: {rounds} h2load rounds of 4000 requests, all 2xx")
+    began, back = restarted["node-2"]
+    assert load_ended > back, "the load ended before the node was back"
+    # The restarted node took part: it served load before the restart, and its new process served
+    # load after it (its counters start from zero).
+    assert served_before["node-2"] > 0
+    assert embeddings_served(cluster.node_url("node-2")) > 0
+    print(f"restart under load: restarted at {began:.1f} s, back at {back:.1f} s; load ran {load_ended:.1f} s in "
+          f"{rounds} h2load rounds of 4000 requests, all 2xx")
 
 
 def test_restart_runs_the_replaced_binary(cluster, binary_copy, murmur_bin):

@@ -127,7 +127,8 @@ public struct NodeResponder: HTTPResponder {
     /// the embeddings still in flight (`{"state":…,"in_flight":N}`; 202 for a restart, which
     /// finishes after this answer).
     private func admin(_ action: AdminAction, _ request: HTTPRequest) async -> HTTPResponse {
-        let decision = adminAuthorization.decide(authorizationHeaders: request.headers[canonicalForm: "Authorization"].map(String.init))
+        let decision = adminAuthorization.decide(
+            authorizationHeaders: request.headers[canonicalForm: "Authorization"].map(String.init))
         switch decision {
         case .disabled:
             return APIError.forbidden(

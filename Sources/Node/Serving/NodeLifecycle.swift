@@ -168,7 +168,8 @@ actor NodeLifecycle: AdminControl {
     private func beginDrain() {
         guard drainStartedAt == nil else { return }
         drainStartedAt = clock.now
-        logger.info("draining", metadata: ["state": "\(state.rawValue)", "in_flight": "\(readiness.embeddingsInFlight)"])
+        logger.info(
+            "draining", metadata: ["state": "\(state.rawValue)", "in_flight": "\(readiness.embeddingsInFlight)"])
         readiness.set(.draining)
         publish(.draining)
     }

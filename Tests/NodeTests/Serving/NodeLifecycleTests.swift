@@ -49,7 +49,8 @@ import Testing
             let server = try await HTTPServer.bind(
                 configuration: .init(host: "127.0.0.1", port: 0, shutdownGracePeriod: .seconds(5)),
                 responder: responder)
-            return Node(membership: membership, readiness: readiness, lifecycle: lifecycle, server: server, batcher: batcher)
+            return Node(
+                membership: membership, readiness: readiness, lifecycle: lifecycle, server: server, batcher: batcher)
         }
 
         /// The serving state this member gossips about itself.

@@ -9,16 +9,19 @@ import Testing
     @Test func absoluteAndRelativeCommandsResolveAgainstTheWorkingDirectory() {
         let never: (String) -> Bool = { _ in false }
         #expect(
-            ProcessImage.resolve(command: "/opt/bin/murmur", workingDirectory: "/w", searchPath: nil, isExecutable: never)
+            ProcessImage.resolve(
+                command: "/opt/bin/murmur", workingDirectory: "/w", searchPath: nil, isExecutable: never)
                 == "/opt/bin/murmur")
         #expect(
             ProcessImage.resolve(
                 command: ".build/release/murmur", workingDirectory: "/src/repo", searchPath: "/usr/bin",
                 isExecutable: never) == "/src/repo/.build/release/murmur")
         #expect(
-            ProcessImage.resolve(command: "../b/./murmur", workingDirectory: "/x/a/", searchPath: nil, isExecutable: never)
+            ProcessImage.resolve(
+                command: "../b/./murmur", workingDirectory: "/x/a/", searchPath: nil, isExecutable: never)
                 == "/x/b/murmur")
-        #expect(ProcessImage.resolve(command: "", workingDirectory: "/w", searchPath: "/bin", isExecutable: never) == nil)
+        #expect(
+            ProcessImage.resolve(command: "", workingDirectory: "/w", searchPath: "/bin", isExecutable: never) == nil)
     }
 
     @Test func bareNamesAreLookedUpInPathInOrder() {
@@ -68,7 +71,8 @@ import Testing
 
     @Test func restartHandsOverLivePeersAndTheNextImageReadsThem() {
         let peers = [Endpoint(host: "127.0.0.1", port: 7946), Endpoint(host: "::1", port: 7947)]
-        let environment = RestartHandOff.environment(["HOME=/h", "MURMUR_RESTART_SEEDS=10.0.0.1:1"], rejoiningThrough: peers)
+        let environment = RestartHandOff.environment(
+            ["HOME=/h", "MURMUR_RESTART_SEEDS=10.0.0.1:1"], rejoiningThrough: peers)
         #expect(environment == ["HOME=/h", "MURMUR_RESTART_SEEDS=127.0.0.1:7946,[::1]:7947"])
         let variables = Dictionary(
             uniqueKeysWithValues: environment.map { entry in
