@@ -65,6 +65,10 @@ extension APIError {
         APIError(status: 403, type: "permission_error", code: code, message: message)
     }
 
+    /// 403: the node was started without an admin token, so its admin endpoints are off.
+    public static let adminDisabled = APIError.forbidden(
+        "admin endpoints are disabled: no admin token is configured", code: "admin_disabled")
+
     /// 409: the request conflicts with what the server is doing (e.g. resuming a node that is restarting).
     public static func conflict(_ message: String) -> APIError {
         APIError(status: 409, type: "invalid_request_error", code: "conflict", message: message)

@@ -100,6 +100,20 @@ def h2load(url, body_path, requests, clients=4, streams=4, timeout=300):
     return fields, codes, output
 
 
+def descriptors(pid):
+    """What a process has open, by kind (sockets apart: their number follows the connections)."""
+    kinds = {}
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        try:
+            target = os.readlink(f"/proc/{pid}/fd/{fd}")
+        except OSError:
+            continue
+        kind = target.split(":")[0] if ":" in target else target
+        kinds[kind] = kinds.get(kind, 0) + 1
+    kinds.pop("socket", None)
+    return kinds
+
+
 def restart_and_wait(cluster, name):
     """Restarts `name` through its admin endpoint; returns (pid, incarnation before) once the gateway
     sees it back up at a higher incarnation."""
@@ -216,7 +230,11 @@ def test_restart_re_executes_in_place_with_a_higher_incarnation(cluster):
         pid_before = cluster.nodes[name].process.pid
         with open(f"/proc/{pid_before}/cmdline", "rb") as handle:
             cmdline = handle.read()
+        open_before = descriptors(pid_before)
         pid, old_incarnation = restart_and_wait(cluster, name)
+        # Nothing of the old image survives the exec: the new one holds what a fresh process holds
+        # (its event loops' epoll and eventfds, the log, /dev/null), no more.
+        assert descriptors(pid) == open_before
         assert pid == pid_before
         with open(f"/proc/{pid}/cmdline", "rb") as handle:
             assert handle.read() == cmdline

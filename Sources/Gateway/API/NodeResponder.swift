@@ -131,9 +131,7 @@ public struct NodeResponder: HTTPResponder {
             authorizationHeaders: request.headers[canonicalForm: "Authorization"].map(String.init))
         switch decision {
         case .disabled:
-            return APIError.forbidden(
-                "admin endpoints are disabled: no admin token is configured", code: "admin_disabled"
-            ).response
+            return APIError.adminDisabled.response
         case .missingCredentials:
             var response = APIError.unauthorized(
                 "The admin endpoints require an 'Authorization: Bearer <token>' header with the node's admin token."
@@ -145,11 +143,8 @@ public struct NodeResponder: HTTPResponder {
         case .allowed:
             break
         }
-        guard let adminControl else {
-            return APIError.forbidden(
-                "admin endpoints are disabled: no admin token is configured", code: "admin_disabled"
-            ).response
-        }
+        // Unreachable without a control (the authorization is disabled then), but never a crash.
+        guard let adminControl else { return APIError.adminDisabled.response }
         do throws(APIError) {
             let state = try await adminControl.perform(action)
             var body: [UInt8] = Array(#"{"state":"#.utf8)
