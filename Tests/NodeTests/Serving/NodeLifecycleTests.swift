@@ -116,10 +116,11 @@ import Testing
 
         let peers = await node.lifecycle.stop(for: .restart, server: node.server) { _ = await serving.result }
         #expect(peers == [seed.membership.advertisedEndpoint])
-        #expect(node.server.openConnections == 0)
+        // The server's run() has returned (stop waited for it), gossip's run() returns, the peer
+        // saw a graceful leave, and the model threads no longer take work.
         _ = await gossip.result
         #expect(await waitUntil { seed.membership.snapshot.member(named: "restarting")?.state == .left })
-        #expect(node.batcher.stats.queuedTexts == 0)
+        await #expect(throws: ModelError.self) { try await node.batcher.embed([[1, 2, 3]]) }
 
         await seed.membership.shutdown()
         _ = await seedGossip.result
