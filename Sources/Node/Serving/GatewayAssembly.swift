@@ -36,7 +36,6 @@ struct GatewayAssembly {
                 replicas: gateway.replicas,
                 loadBound: gateway.loadFactor,
                 maxInputs: gateway.maxInputs,
-                maxQueuedTexts: configuration.node.batching.maxQueuedTexts,
                 requestTimeout: gateway.requestTimeout,
                 retry: RetryPolicy(
                     maxAttempts: gateway.retries + 1,
@@ -44,7 +43,8 @@ struct GatewayAssembly {
                         percent: Double(gateway.retryBudgetPercent),
                         minConcurrency: gateway.retryBudgetMinPerSecond
                     )
-                )
+                ),
+                maxQueuedTexts: configuration.node.batching.maxQueuedTexts
             ),
             directory: directory,
             membership: membership
