@@ -39,10 +39,20 @@ def port_is_free(port: int) -> bool:
     return True
 
 
+def ephemeral_ports_start() -> int:
+    """Where the kernel's range for outgoing connections' source ports begins (they may take any port in it)."""
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as handle:
+            return int(handle.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
 def free_block(count: int) -> int:
-    """The first of `count` consecutive ports that are all free for TCP and UDP right now."""
+    """The first of `count` consecutive ports, below the ephemeral range, all free for TCP and UDP now."""
+    high = max(12000, ephemeral_ports_start()) - count
     for _ in range(200):
-        base = random.randint(20000, 60000 - count)
+        base = random.randint(10000, high)
         if all(port_is_free(base + offset) for offset in range(count)):
             return base
     raise AssertionError(f"no {count} consecutive free ports found")
@@ -191,7 +201,7 @@ def test_up_serves_restarts_a_killed_node_and_stops_cleanly(murmur_bin, tmp_path
     up = Up(murmur_bin, tmp_path / "run", nodes=3)
     try:
         members = up.wait_summary()
-        assert up.wait_for(r"^gateway\s+http://").group(0).endswith(up.url)
+        assert up.wait_for(r"^gateway\s+http://").string.endswith(up.url)
         assert set(members) == {"node-0", "node-1", "node-2", "gateway"}, up.output()
         for index in range(3):
             state, http, gossip, pid, log = members[f"node-{index}"]

@@ -31,6 +31,7 @@ struct CrashHistory: Hashable, Sendable {
             isCrashLooping = true
             return .crashLooping(crashes: recentCrashes.count, window: policy.crashLoopWindow)
         }
-        return .restart(after: policy.delay(afterCrashes: consecutiveCrashes, using: &random), crashes: consecutiveCrashes)
+        return .restart(
+            after: policy.delay(afterCrashes: consecutiveCrashes, using: &random), crashes: consecutiveCrashes)
     }
 }

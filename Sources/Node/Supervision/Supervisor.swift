@@ -65,7 +65,9 @@ struct Supervisor {
             var status: Int32 = 0
             let pid = waitpid(-1, &status, WNOHANG)
             if pid > 0 {
-                if let exit = ChildExitStatus(waitStatus: status) { continuation.yield(.exited(pid: pid, status: exit)) }
+                if let exit = ChildExitStatus(waitStatus: status) {
+                    continuation.yield(.exited(pid: pid, status: exit))
+                }
                 continue
             }
             try? await Task.sleep(for: reapInterval)

@@ -38,7 +38,8 @@ import Testing
         do {
             try AdminToken.write("abc", to: "/nonexistent-murmur-directory/admin-token")
         } catch {
-            #expect(error.message.hasPrefix("cannot write the admin token to /nonexistent-murmur-directory/admin-token: "))
+            #expect(
+                error.message.hasPrefix("cannot write the admin token to /nonexistent-murmur-directory/admin-token: "))
         }
     }
 }

@@ -28,7 +28,8 @@ import Testing
             banner: "=== start ==="
         )
         #expect(wait(pid) == .exited(code: 3))
-        #expect(try String(contentsOfFile: log, encoding: .utf8) == "earlier run\n=== start ===\nout hello\nerr no-home\n")
+        #expect(
+            try String(contentsOfFile: log, encoding: .utf8) == "earlier run\n=== start ===\nout hello\nerr no-home\n")
     }
 
     @Test func theChildRunsInItsOwnProcessGroupWithDefaultSignals() throws {
@@ -42,7 +43,8 @@ import Testing
         let pid = try ChildLauncher.launch(
             executable: "/bin/sh",
             arguments: [
-                "-c", "read -r _ _ _ _ group _ < /proc/$$/stat; echo $group; grep SigIgn /proc/$$/status; "
+                "-c",
+                "read -r _ _ _ _ group _ < /proc/$$/stat; echo $group; grep SigIgn /proc/$$/status; "
                     + "read line || echo stdin-empty",
             ],
             environment: ["PATH": "/usr/bin:/bin"],
@@ -57,7 +59,9 @@ import Testing
         #expect(lines[0] == "=== start ===")
         #expect(lines[1] == "\(pid)")
         #expect(lines[3] == "stdin-empty")
-        let ignored = try #require(UInt64(lines[2].replacingOccurrences(of: "SigIgn:", with: "").trimmingCharacters(in: .whitespaces), radix: 16))
+        let ignored = try #require(
+            UInt64(
+                lines[2].replacingOccurrences(of: "SigIgn:", with: "").trimmingCharacters(in: .whitespaces), radix: 16))
         for number in [SIGINT, SIGTERM, SIGPIPE, SIGHUP] {
             #expect(ignored & (1 << UInt64(number - 1)) == 0, "signal \(number) is ignored in the child")
         }

@@ -14,7 +14,8 @@ import Testing
         #expect(plan.gatewayURL == "http://127.0.0.1:8080")
         #expect(plan.logDirectory == ".murmur/logs")
         #expect(plan.adminTokenPath == ".murmur/admin-token")
-        #expect(plan.children.map(\.logPath) == ["node-0", "node-1", "node-2", "gateway"].map { ".murmur/logs/\($0).log" })
+        #expect(
+            plan.children.map(\.logPath) == ["node-0", "node-1", "node-2", "gateway"].map { ".murmur/logs/\($0).log" })
     }
 
     @Test func nodesAndTheGatewayGetTheirCommandLines() throws {

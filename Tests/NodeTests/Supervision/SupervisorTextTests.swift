@@ -18,7 +18,8 @@ import Testing
         #expect(LogTail.lastLine(in: Array(log.utf8)) == "murmur: cannot serve HTTP on 127.0.0.1:9001: in use")
         #expect(LogTail.lastLine(in: Array("\n \n".utf8)) == nil)
         #expect(LogTail.lastLine(in: [UInt8]()) == nil)
-        #expect(LogTail.lastLine(in: Array(String(repeating: "x", count: 300).utf8), maximumLength: 10) == "xxxxxxxxxx…")
+        #expect(
+            LogTail.lastLine(in: Array(String(repeating: "x", count: 300).utf8), maximumLength: 10) == "xxxxxxxxxx…")
     }
 
     @Test func theSupervisorPidMustBeAPlausibleParent() {
