@@ -22,6 +22,8 @@ struct Supervisor {
     var policy = RestartPolicy()
     /// Printed after the summary, e.g. `admin token in .murmur/admin-token`.
     let tokenNote: String
+    /// Where children are started, so their death signal follows the supervisor process.
+    let spawningThread = SpawningThread()
 
     static let reapInterval: Duration = .milliseconds(50)
     static let probeInterval: Duration = .milliseconds(200)
@@ -45,9 +47,9 @@ struct Supervisor {
         return await withDiscardingTaskGroup { group in
             group.addTask { await Self.reap(into: continuation) }
             var loop = SupervisorLoop(supervisor: self, continuation: continuation)
-            loop.start()
+            await loop.start()
             for await event in events {
-                loop.handle(event)
+                await loop.handle(event)
                 if let status = loop.finishedStatus {
                     loop.cancelTasks()
                     group.cancelAll()

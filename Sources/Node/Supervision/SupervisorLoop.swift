@@ -46,18 +46,18 @@ struct SupervisorLoop {
     private var now: Duration { clock.now - origin }
 
     /// Starts every child: the nodes first, then the gateway.
-    mutating func start() {
+    mutating func start() async {
         let plan = supervisor.plan
         let model = plan.options.model
         console.print(
             "murmur up: \(plan.nodes.count) node\(plan.nodes.count == 1 ? "" : "s") (\(model)) and a gateway; "
                 + "logs in \(plan.logDirectory)/"
         )
-        for child in plan.children { spawn(child.name) }
+        for child in plan.children { await spawn(child.name) }
         console.progress(progress.line)
     }
 
-    mutating func handle(_ event: SupervisorEvent) {
+    mutating func handle(_ event: SupervisorEvent) async {
         switch event {
         case .exited(let pid, let status):
             guard let name = children.first(where: { $0.value.pid == pid })?.key else { return }
@@ -70,7 +70,7 @@ struct SupervisorLoop {
                 !child.history.isCrashLooping
             else { return }
             children[name]?.restarts += 1
-            spawn(name)
+            await spawn(name)
         case .stopRequested(let signal):
             if stopping == nil {
                 beginStop(reason: "signal \(signal)", status: 0)
@@ -100,11 +100,11 @@ struct SupervisorLoop {
 
     // MARK: - Children
 
-    private mutating func spawn(_ name: String) {
+    private mutating func spawn(_ name: String) async {
         guard let plan = children[name]?.plan else { return }
         let time = now
         do {
-            let pid = try ChildLauncher.launch(
+            let pid = try await supervisor.spawningThread.launch(
                 executable: supervisor.executable,
                 arguments: plan.arguments,
                 environment: supervisor.environment,
@@ -116,7 +116,7 @@ struct SupervisorLoop {
             setPhase(name, .starting)
             startProbe(name, pid: pid, port: Int(plan.http.port))
         } catch {
-            console.print("\(name): \(error.message)")
+            console.print("\(name): \(error)")
             childExited(name, reason: "not started")
         }
     }

@@ -67,6 +67,24 @@ import Testing
         }
     }
 
+    @Test func theSpawningThreadStartsChildrenAndReportsFailures() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let log = directory.url.appendingPathComponent("child.log").path
+        let thread = SpawningThread()
+        for code in 1...3 {
+            let pid = try await thread.launch(
+                executable: "/bin/sh", arguments: ["-c", "exit \(code)"], environment: [:], logPath: log,
+                banner: "run \(code)")
+            #expect(wait(pid) == .exited(code: Int32(code)))
+        }
+        #expect(try String(contentsOfFile: log, encoding: .utf8) == "run 1\nrun 2\nrun 3\n")
+        await #expect(throws: SupervisorError.self) {
+            _ = try await thread.launch(
+                executable: "/nonexistent-murmur-binary", arguments: [], environment: [:], logPath: log, banner: "x")
+        }
+    }
+
     @Test func aMissingExecutableIsAnErrorNotAChild() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
