@@ -78,6 +78,14 @@ def curl_embed(url: str, text: str):
     return int(status or 0), output
 
 
+def member(up, name: str) -> dict | None:
+    """`name`'s entry in the gateway's /cluster document, or None."""
+    code, body = get(up.url + "/cluster")
+    if code != 200:
+        return None
+    return next((entry for entry in json.loads(body)["members"] if entry["name"] == name), None)
+
+
 def post(url: str, token: str | None):
     request = urllib.request.Request(url, data=b"", method="POST")
     if token is not None:
@@ -224,10 +232,21 @@ def test_up_serves_restarts_a_killed_node_and_stops_cleanly(murmur_bin, tmp_path
         assert re.fullmatch(r"[0-9a-f]{64}", token)
         node_url = f"http://127.0.0.1:{up.base_port}"
         code, _ = post(node_url + "/admin/resume", token)
-        if code != 404:  # the node admin endpoints exist (issue 5, part "admin")
+        admin_endpoints = code != 404  # they exist once issue 5's part "admin" is in
+        if admin_endpoints:
             assert code == 200
             assert post(node_url + "/admin/resume", "wrong" + token)[0] == 403
             assert post(node_url + "/admin/resume", None)[0] == 401
+            # A node restarting itself (execve) keeps its pid: the supervisor sees no exit.
+            before = member(up, "node-0")["incarnation"]
+            assert post(node_url + "/admin/restart", token)[0] == 202
+
+            def rejoined():
+                entry = member(up, "node-0")
+                return entry is not None and entry["incarnation"] > before and entry["health"] == "up"
+
+            assert wait_until(rejoined, timeout=60), up.log("node-0")
+            assert alive(up.pids["node-0"])
 
         # SIGKILL a node: the supervisor restarts it with a new pid and it serves again.
         old = up.pids["node-1"]
@@ -247,6 +266,8 @@ def test_up_serves_restarts_a_killed_node_and_stops_cleanly(murmur_bin, tmp_path
         assert stopped[-1].startswith("gateway stopped"), up.output()
         assert not [name for name, pid in up.pids.items() if alive(pid)]
         assert up.processes_of_this_run() == []
+        # Only the SIGKILLed node was restarted (an admin restart is no exit).
+        assert [line.split()[0] for line in up.lines if " exited (" in line] == ["node-1"], up.output()
     finally:
         up.kill_everything()
 
