@@ -29,6 +29,12 @@ import Testing
         #expect(command.runDir == "/tmp/r")
     }
 
+    @Test func whatTheSupervisorHandsItsChildrenLoadsAsConfiguration() throws {
+        let environment = [ParentDeathSignal.environmentVariable: "4242", "MURMUR_ADMIN_TOKEN": "0123abcd"]
+        let configuration = try loadConfiguration(nil, environment: environment)
+        #expect(configuration.admin.token == "0123abcd")
+    }
+
     @Test func aNonNumericPortIsAUsageError() {
         #expect(throws: (any Error).self) { try Murmur.parseAsRoot(["up", "--base-port", "high"]) }
     }
