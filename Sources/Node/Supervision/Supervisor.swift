@@ -57,6 +57,8 @@ struct Supervisor {
                     return status
                 }
             }
+            // Only the `finish()` above ends the stream, so the loop never runs dry; were it to,
+            // the run did not end as asked.
             return 1
         }
     }
