@@ -14,7 +14,9 @@ struct Murmur: AsyncParsableCommand {
         commandName: "murmur",
         abstract: "An inference cluster: gossiping peer nodes serving sentence embeddings behind an HTTP/2 gateway.",
         version: MurmurVersion.current,
-        subcommands: [NodeCommand.self, GatewayCommand.self, EmbedCommand.self, TokenizeCommand.self]
+        subcommands: [
+            NodeCommand.self, GatewayCommand.self, UpCommand.self, EmbedCommand.self, TokenizeCommand.self,
+        ]
     )
 
     /// Runs the chosen subcommand. Usage mistakes and bad input end with exactly one line on stderr
@@ -34,6 +36,10 @@ struct Murmur: AsyncParsableCommand {
             let trimmed = firstLine.hasPrefix("Error: ") ? String(firstLine.dropFirst(7)) : firstLine
             CLIError.report("\(trimmed) (see 'murmur --help')")
             Glibc.exit(2)
+        }
+        if command is NodeCommand || command is GatewayCommand {
+            // Started by `murmur up`: never outlive the supervisor, even a SIGKILLed one.
+            ParentDeathSignal.armIfSupervised()
         }
         do {
             if var asyncCommand = command as? any AsyncParsableCommand {
