@@ -44,7 +44,8 @@ import Testing
     }
 
     @Test func jsonCarriesParametersRatesPercentilesAndErrors() throws {
-        let summary = BenchSummary(parameters: try parameters(rate: 4), tally: tally(), elapsedNanoseconds: 2_000_000_000)
+        let summary = BenchSummary(
+            parameters: try parameters(rate: 4), tally: tally(), elapsedNanoseconds: 2_000_000_000)
         let object = try #require(
             try JSONSerialization.jsonObject(with: Data(summary.json().utf8)) as? [String: Any])
         let parameters = try #require(object["parameters"] as? [String: Any])
@@ -101,7 +102,10 @@ import Testing
         let decoded = try (0..<4).map { ticket in
             try EmbeddingsRequest.decode(bodies.body(forTicket: ticket))
         }
-        #expect(decoded.map(\.input) == [.texts(["a", "b"]), .texts(["c", "a"]), .texts(["b", "c"]), .texts(["a", "b"])])
+        #expect(
+            decoded.map(\.input) == [
+                .texts(["a", "b"]), .texts(["c", "a"]), .texts(["b", "c"]), .texts(["a", "b"]),
+            ])
         #expect(decoded.allSatisfy { $0.model == "m" && $0.encodingFormat == .base64 })
     }
 }
