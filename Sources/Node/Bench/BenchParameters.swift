@@ -36,6 +36,9 @@ struct BenchParameters: Hashable, Sendable {
     var encodingFormat: EmbeddingsRequest.EncodingFormat
     /// Print one JSON object instead of the text report.
     var json: Bool
+    /// One pool of `concurrency` connections for every stream, instead of one pool per connection
+    /// (kept to compare the two layouts' overhead).
+    var sharesOnePool = false
 
     /// Requests in flight at most: every stream of every connection.
     var streams: Int { concurrency * streamsPerConnection }

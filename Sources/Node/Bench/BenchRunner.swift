@@ -10,9 +10,9 @@ import Synchronization
     import Darwin
 #endif
 
-/// Runs a benchmark: `concurrency` HTTP/2 connections (one ``BackendPool`` of one connection each, so
-/// each connection carries exactly its share of streams), `streamsPerConnection` tasks per connection,
-/// each sending one request at a time. The tasks keep their own ``BenchTally`` and take request numbers
+/// Runs a benchmark: `concurrency` HTTP/2 connections (by default one ``BackendPool`` of one connection
+/// each, so each connection carries exactly its share of streams), `streamsPerConnection` tasks per
+/// connection, each sending one request at a time. The tasks keep their own ``BenchTally`` and take request numbers
 /// from one atomic counter; nothing else is shared on the hot path.
 struct BenchRunner {
     let parameters: BenchParameters
@@ -43,8 +43,19 @@ struct BenchRunner {
         configuration.connectTimeout = .nanoseconds(
             min(Int64(10_000_000_000), Self.nanoseconds(parameters.timeout)))
         let authority = parameters.target.authority
-        let pools = (0..<parameters.concurrency).map { _ in
-            BackendPool(address: address, authority: authority, configuration: configuration, eventLoopGroup: group)
+        let pools: [BackendPool]
+        if parameters.sharesOnePool {
+            configuration.maximumConnections = parameters.concurrency
+            configuration.maximumQueuedRequests = parameters.streams
+            pools = [
+                BackendPool(
+                    address: address, authority: authority, configuration: configuration, eventLoopGroup: group)
+            ]
+        } else {
+            pools = (0..<parameters.concurrency).map { _ in
+                BackendPool(
+                    address: address, authority: authority, configuration: configuration, eventLoopGroup: group)
+            }
         }
         let showsProgress = isatty(2) == 1
         if parameters.warmup > .zero {
@@ -132,8 +143,7 @@ struct BenchRunner {
             if let timetable = plan.timetable {
                 due = plan.start + .nanoseconds(timetable.dueOffset(ofTicket: ticket))
                 if due > .now() {
-                    // The event loop's timer (epoll, microsecond precision) rather than Task.sleep, whose
-                    // wake-ups come late enough on Linux to show in sub-millisecond latencies.
+                    // A timer on the event loops that already run the connections' I/O.
                     try? await eventLoop.scheduleTask(deadline: due) {}.futureResult.get()
                 }
             } else {

@@ -45,8 +45,8 @@ extension BenchSummary {
         }
         if let lateSends, lateSends > 0 {
             lines.append(
-                "late sends: \(lateSends) requests left over 1 ms after their due time (all streams were busy; "
-                    + "raise --concurrency or --streams-per-connection)")
+                "late sends: \(lateSends) requests left over 1 ms after their due time (every stream was busy, "
+                    + "or this machine too loaded to send on time; latency still counts from the due time)")
         }
         return lines.joined(separator: "\n") + "\n"
     }

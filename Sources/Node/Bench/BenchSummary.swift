@@ -52,7 +52,8 @@ struct BenchSummary: Encodable, Sendable {
     var errors: [String: Int]
     /// Answered statuses by code, e.g. `{"200": 980, "429": 20}`.
     var statuses: [String: Int]
-    /// Open loop only: sends later than 1 ms after their due time (the generator could not keep up).
+    /// Open loop only: sends later than 1 ms after their due time (every stream busy, or the machine
+    /// too loaded for the generator to send on time).
     var lateSends: Int?
 
     init(parameters: BenchParameters, tally: BenchTally, elapsedNanoseconds: Int64) {

@@ -7,7 +7,7 @@ struct OpenLoopTimetable: Hashable, Sendable {
     /// Requests per second, > 0.
     let rate: Double
     /// A send more than this much after its due time counts as late: the load generator had no free
-    /// stream (every stream waited for an answer) and the offered rate was not kept.
+    /// stream (every stream waited for an answer) or no CPU in time, and the offered rate slipped.
     static let lateness: Int64 = 1_000_000
 
     init(rate: Double) {

@@ -65,6 +65,9 @@ struct BenchCommand: AsyncParsableCommand {
     @Flag(help: "Print one JSON object with the parameters and every figure instead of the text report.")
     var json = false
 
+    @Flag(help: .hidden)
+    var sharedPool = false
+
     func validate() throws {
         _ = try parameters()
     }
@@ -118,7 +121,7 @@ struct BenchCommand: AsyncParsableCommand {
         return BenchParameters(
             target: target, concurrency: concurrency, streamsPerConnection: streamsPerConnection, stop: stop,
             rate: rate, warmup: warmup, timeout: timeout, model: model, inputsPerRequest: inputsPerRequest,
-            inputs: inputs, encodingFormat: format, json: json)
+            inputs: inputs, encodingFormat: format, json: json, sharesOnePool: sharedPool)
     }
 
     func run() async throws {

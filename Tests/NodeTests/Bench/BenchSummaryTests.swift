@@ -70,6 +70,10 @@ import Testing
         #expect(Set(errors.keys) == Set(BenchFailure.allCases.map(\.name)))
         #expect(errors["connect"] == 1 && errors["http_5xx"] == 1 && errors["http_4xx"] == 1 && errors["timeout"] == 0)
         #expect(object["statuses"] as? [String: Int] == ["200": 3, "503": 1, "429": 1])
+        let text = summary.text()
+        #expect(text.contains("open loop at 4.00 req/s, 6 requests"))
+        #expect(text.contains("late sends: 2 requests"))
+        #expect(text.contains("(from due time)"))
     }
 
     @Test func textReportShowsEveryFigure() throws {
