@@ -16,6 +16,7 @@ struct Murmur: AsyncParsableCommand {
         version: MurmurVersion.current,
         subcommands: [
             NodeCommand.self, GatewayCommand.self, UpCommand.self, EmbedCommand.self, TokenizeCommand.self,
+            BenchCommand.self,
         ]
     )
 
