@@ -17,12 +17,12 @@ PY_PACKAGES  := pytest openai h2 httpx pyyaml
 UP_ARGS     ?=
 SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help deps model venv build release test unit e2e up lint format bench-model bench-gateway clean
+.PHONY: help deps model venv build release test unit e2e up lint format bench-model bench-gateway bench-e2e charts clean
 
 help:
 	@echo "make up      install what is missing, build release, run the cluster"
 	@echo "make test    install what is missing, run every test"
-	@echo "make build | release | unit | e2e | lint | format | bench-model | bench-gateway | clean"
+	@echo "make build | release | unit | e2e | lint | format | bench-model | bench-gateway | bench-e2e | charts | clean"
 
 ## deps: Debian packages the build and the tests need (apt-get update once, only when something is missing).
 deps:
@@ -91,6 +91,16 @@ bench-gateway: deps release
 ## bench-model: murmur embed vs sentence-transformers on the same corpus (needs a throwaway venv; not part of test).
 bench-model: deps model release
 	Tests/Benchmarks/model_vs_sentence_transformers.sh
+
+## bench-e2e: `murmur bench` through the gateway to 3 real-model nodes at rising rates (not part of test).
+bench-e2e: deps model release
+	Tests/Benchmarks/end_to_end_rates.sh
+
+## charts: PNG charts of the JSON results in Tests/Benchmarks/results (matplotlib in a throwaway venv).
+charts:
+	@[ -x .venv-bench/bin/python ] || $(PYTHON) -m venv .venv-bench
+	@.venv-bench/bin/python -c "import matplotlib" 2>/dev/null || .venv-bench/bin/pip install --quiet --disable-pip-version-check matplotlib
+	.venv-bench/bin/python Tests/Benchmarks/charts.py
 
 clean:
 	rm -rf .build
