@@ -14,7 +14,10 @@ struct Murmur: AsyncParsableCommand {
         commandName: "murmur",
         abstract: "An inference cluster: gossiping peer nodes serving sentence embeddings behind an HTTP/2 gateway.",
         version: MurmurVersion.current,
-        subcommands: [NodeCommand.self, GatewayCommand.self, EmbedCommand.self, TokenizeCommand.self]
+        subcommands: [
+            NodeCommand.self, GatewayCommand.self, EmbedCommand.self, TokenizeCommand.self, StatusCommand.self,
+            RollingRestartCommand.self,
+        ]
     )
 
     /// Runs the chosen subcommand. Usage mistakes and bad input end with exactly one line on stderr
