@@ -55,6 +55,21 @@ extension APIError {
         APIError(status: 400, type: "invalid_request_error", code: code, param: param, message: message)
     }
 
+    /// 401: the request carries no usable credentials (sent with `WWW-Authenticate: Bearer`).
+    public static func unauthorized(_ message: String) -> APIError {
+        APIError(status: 401, type: "authentication_error", code: "invalid_authorization", message: message)
+    }
+
+    /// 403: the credentials are valid in form but do not grant this, or the action is disabled.
+    public static func forbidden(_ message: String, code: String = "forbidden") -> APIError {
+        APIError(status: 403, type: "permission_error", code: code, message: message)
+    }
+
+    /// 409: the request conflicts with what the server is doing (e.g. resuming a node that is restarting).
+    public static func conflict(_ message: String) -> APIError {
+        APIError(status: 409, type: "invalid_request_error", code: "conflict", message: message)
+    }
+
     /// 404: no such route.
     public static func notFound(path: String) -> APIError {
         APIError(status: 404, type: "invalid_request_error", code: "not_found", message: "No route for \(path).")

@@ -12,6 +12,8 @@ extension MemberMetadata {
         case model = 5
         case inFlight = 6
         case queueDepth = 7
+        /// Version 2: the process start time, milliseconds since the Unix epoch (LEB128).
+        case startedAt = 8
     }
 
     /// The bytes to gossip, at most `maxEncodedSize`.
@@ -20,6 +22,9 @@ extension MemberMetadata {
             throw .invalidValue(
                 "load counts must be between 0 and 2^31-1 (in-flight \(load.inFlight), queue depth \(load.queueDepth))"
             )
+        }
+        if let startedAtMilliseconds, startedAtMilliseconds < 0 {
+            throw .invalidValue("the start time must not be before 1970 (\(startedAtMilliseconds) ms)")
         }
         var bytes: [UInt8] = [Self.currentFormatVersion]
         bytes.reserveCapacity(128)
@@ -30,6 +35,9 @@ extension MemberMetadata {
         for model in models { Self.append(.model, Array(model.utf8), to: &bytes) }
         Self.append(.inFlight, Self.leb128(UInt64(load.inFlight)), to: &bytes)
         Self.append(.queueDepth, Self.leb128(UInt64(load.queueDepth)), to: &bytes)
+        if let startedAtMilliseconds {
+            Self.append(.startedAt, Self.leb128(UInt64(startedAtMilliseconds)), to: &bytes)
+        }
         guard bytes.count <= Self.maxEncodedSize else {
             throw .tooLarge(
                 "member metadata needs \(bytes.count) bytes but the limit is \(Self.maxEncodedSize); "
@@ -54,6 +62,7 @@ extension MemberMetadata {
         var models: [String] = []
         var inFlight: Int?
         var queueDepth: Int?
+        var startedAt: Int64?
         var offset = 1
         while offset < bytes.count {
             let tagByte = bytes[offset]
@@ -91,6 +100,13 @@ extension MemberMetadata {
             case .queueDepth:
                 guard queueDepth == nil else { throw .malformed("member metadata repeats the queue depth") }
                 queueDepth = try Self.count(value, field: "queue depth")
+            case .startedAt:
+                guard startedAt == nil else { throw .malformed("member metadata repeats the start time") }
+                var position = 0
+                guard let number = Self.readLEB128(value, &position), position == value.count else {
+                    throw .malformed("member metadata's start time is not a valid number")
+                }
+                startedAt = Int64(number)
             }
         }
         guard let role, let state, let httpAddress, let softwareVersion else {
@@ -102,7 +118,8 @@ extension MemberMetadata {
             models: models,
             servingState: state,
             load: Load(inFlight: inFlight ?? 0, queueDepth: queueDepth ?? 0),
-            softwareVersion: softwareVersion
+            softwareVersion: softwareVersion,
+            startedAtMilliseconds: startedAt
         )
         self.formatVersion = version
     }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// What a member tells the cluster about itself, gossiped with its membership as opaque bytes.
 ///
 /// The membership core never looks inside: it carries `encoded()` (at most
@@ -36,8 +38,14 @@ public struct MemberMetadata: Sendable, Hashable {
     }
 
     /// The format this build writes. Readers accept any version from 1 up: newer versions only add
-    /// fields, which older readers skip.
-    public static let currentFormatVersion: UInt8 = 1
+    /// fields, which older readers skip. Version 2 added `startedAtMilliseconds`.
+    public static let currentFormatVersion: UInt8 = 2
+
+    /// When this process started, in milliseconds since the Unix epoch: read once, the first time
+    /// metadata is created (at process start), so every later value of this process carries the
+    /// same time and a restarted process (same name, new process) is told apart by a new one.
+    public static let processStartedAtMilliseconds: Int64 = Int64(
+        (Date().timeIntervalSince1970 * 1000).rounded(.down))
 
     /// The hard limit on the encoded size; encoding more is an error, never a truncation.
     public static let maxEncodedSize = 512
@@ -54,6 +62,9 @@ public struct MemberMetadata: Sendable, Hashable {
     public var load: Load
     /// The Murmur version it runs.
     public var softwareVersion: String
+    /// When the member's process started, in milliseconds since the Unix epoch; nil when it sent
+    /// no start time (format version 1).
+    public var startedAtMilliseconds: Int64?
     /// The metadata format the value was decoded from (`currentFormatVersion` for new values).
     public internal(set) var formatVersion: UInt8
 
@@ -63,7 +74,8 @@ public struct MemberMetadata: Sendable, Hashable {
         models: [String] = [],
         servingState: ServingState = .starting,
         load: Load = Load(),
-        softwareVersion: String = MurmurVersion.current
+        softwareVersion: String = MurmurVersion.current,
+        startedAtMilliseconds: Int64? = MemberMetadata.processStartedAtMilliseconds
     ) {
         self.role = role
         self.httpAddress = httpAddress
@@ -71,6 +83,7 @@ public struct MemberMetadata: Sendable, Hashable {
         self.servingState = servingState
         self.load = load
         self.softwareVersion = softwareVersion
+        self.startedAtMilliseconds = startedAtMilliseconds
         self.formatVersion = Self.currentFormatVersion
     }
 }

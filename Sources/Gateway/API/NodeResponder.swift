@@ -2,12 +2,15 @@ public import Model
 import NIOCore
 import NIOHTTP1
 
-/// A node's public HTTP API: `POST /v1/embeddings`, `GET /v1/models`, `/health`, `/ready`,
-/// `/metrics` and `/cluster`.
+/// A node's HTTP API: `POST /v1/embeddings`, `GET /v1/models`, `/health`, `/ready`, `/metrics`,
+/// `/cluster`, and the admin endpoints `POST /admin/drain|resume|restart`.
 ///
-/// Immutable once built: routing a request reads constants and one atomic (readiness), and the
-/// only lock it takes is the metrics store's, once, when the answer is ready. Every error is an
-/// OpenAI-shaped JSON body with the status DESIGN.md gives it.
+/// Immutable once built: routing a request reads constants and atomics (readiness and the
+/// embeddings in flight), and the only lock it takes is the metrics store's, once, when the answer
+/// is ready. Only admin requests reach the control plane (`AdminControl`, possibly an actor), after
+/// their bearer token is checked. Every error is an OpenAI-shaped JSON body with the status
+/// DESIGN.md gives it. A draining node answers new embeddings requests with 503 `draining`, which a
+/// gateway retries on another node since nothing was processed.
 public struct NodeResponder: HTTPResponder {
     /// The embedder serving each model, by the name clients ask for.
     public let embedders: [String: Embedder]
@@ -19,6 +22,10 @@ public struct NodeResponder: HTTPResponder {
     public let maxInputs: Int
     /// Produces the body of `GET /cluster` (the `murmur status --json` document).
     public let clusterStatus: @Sendable () async -> [UInt8]
+    /// Who may use the admin endpoints (disabled when there is no control to call).
+    public let adminAuthorization: AdminAuthorization
+    /// Carries out admin actions; nil disables the admin endpoints.
+    public let adminControl: (any AdminControl)?
 
     private let modelList: [UInt8]
 
@@ -27,13 +34,17 @@ public struct NodeResponder: HTTPResponder {
         readiness: NodeReadiness,
         metrics: NodeMetrics = NodeMetrics(),
         maxInputs: Int = EmbeddingsRequest.defaultMaxInputs,
-        clusterStatus: @escaping @Sendable () async -> [UInt8]
+        clusterStatus: @escaping @Sendable () async -> [UInt8],
+        adminAuthorization: AdminAuthorization = AdminAuthorization(token: nil),
+        adminControl: (any AdminControl)? = nil
     ) {
         self.embedders = embedders
         self.readiness = readiness
         self.metrics = metrics
         self.maxInputs = maxInputs
         self.clusterStatus = clusterStatus
+        self.adminAuthorization = adminControl == nil ? AdminAuthorization(token: nil) : adminAuthorization
+        self.adminControl = adminControl
         self.modelList = ModelList(names: embedders.keys.sorted()).encoded()
     }
 
@@ -45,9 +56,15 @@ public struct NodeResponder: HTTPResponder {
         case ready = "/ready"
         case metrics = "/metrics"
         case cluster = "/cluster"
+        case drain = "/admin/drain"
+        case resume = "/admin/resume"
+        case restart = "/admin/restart"
 
         var method: HTTPMethod {
-            self == .embeddings ? .POST : .GET
+            switch self {
+            case .embeddings, .drain, .resume, .restart: .POST
+            case .models, .health, .ready, .metrics, .cluster: .GET
+            }
         }
     }
 
@@ -68,6 +85,14 @@ public struct NodeResponder: HTTPResponder {
         }
         switch route {
         case .embeddings:
+            guard readiness.state != .draining else {
+                // Nothing is processed, so a gateway retries it elsewhere; in-flight work finishes.
+                let response = APIError.notReady(.draining).response
+                metrics.finish(route: route.rawValue, status: Int(response.status.code), served: nil, latency: nil)
+                return response
+            }
+            readiness.embeddingStarted()
+            defer { readiness.embeddingFinished() }
             let (response, served) = await embeddings(request)
             metrics.finish(
                 route: route.rawValue, status: Int(response.status.code), served: served,
@@ -89,6 +114,49 @@ public struct NodeResponder: HTTPResponder {
             return finish(route, HTTPResponse(status: .ok, headers: headers, body: ByteBuffer(string: text)))
         case .cluster:
             return finish(route, Self.json(.ok, await clusterStatus()))
+        case .drain:
+            return finish(route, await admin(.drain, request))
+        case .resume:
+            return finish(route, await admin(.resume, request))
+        case .restart:
+            return finish(route, await admin(.restart, request))
+        }
+    }
+
+    /// Answers an admin route: 401/403 unless the bearer token is right, then the action's state and
+    /// the embeddings still in flight (`{"state":…,"in_flight":N}`; 202 for a restart, which
+    /// finishes after this answer).
+    private func admin(_ action: AdminAction, _ request: HTTPRequest) async -> HTTPResponse {
+        let decision = adminAuthorization.decide(authorizationHeaders: request.headers[canonicalForm: "Authorization"].map(String.init))
+        switch decision {
+        case .disabled:
+            return APIError.forbidden(
+                "admin endpoints are disabled: no admin token is configured", code: "admin_disabled"
+            ).response
+        case .missingCredentials:
+            var response = APIError.unauthorized(
+                "The admin endpoints require an 'Authorization: Bearer <token>' header with the node's admin token."
+            ).response
+            response.headers.add(name: "WWW-Authenticate", value: "Bearer")
+            return response
+        case .wrongToken:
+            return APIError.forbidden("The admin token is not valid for this node.", code: "invalid_token").response
+        case .allowed:
+            break
+        }
+        guard let adminControl else {
+            return APIError.forbidden(
+                "admin endpoints are disabled: no admin token is configured", code: "admin_disabled"
+            ).response
+        }
+        do throws(APIError) {
+            let state = try await adminControl.perform(action)
+            var body: [UInt8] = Array(#"{"state":"#.utf8)
+            JSONString.append(state.rawValue, to: &body)
+            body.append(contentsOf: #","in_flight":\#(readiness.embeddingsInFlight)}"#.utf8)
+            return Self.json(action == .restart ? .accepted : .ok, body)
+        } catch {
+            return error.response
         }
     }
 

@@ -46,10 +46,20 @@ public final class BackendDirectory: Sendable {
     private let eventLoopGroup: any EventLoopGroup
     private let clock = ContinuousClock()
     private let origin: ContinuousClock.Instant
+    /// Wall-clock time for event stamps, seconds since the Unix epoch.
+    private let wallClock: @Sendable () -> Double
+    private let eventLog = Mutex(ClusterEventLog())
+    /// Ring shares as of the rings they were estimated from: re-estimated only when those change.
+    private let shares = Mutex<(rings: [String: ModelRing], byMember: [String: [String: Double]])>(([:], [:]))
 
-    public init(configuration: Configuration, eventLoopGroup: any EventLoopGroup) {
+    public init(
+        configuration: Configuration,
+        eventLoopGroup: any EventLoopGroup,
+        wallClock: @escaping @Sendable () -> Double = UnixTime.now
+    ) {
         self.configuration = configuration
         self.eventLoopGroup = eventLoopGroup
+        self.wallClock = wallClock
         self.counters = OutstandingCounters(capacity: configuration.capacity)
         let table = HealthTable(policy: configuration.policy, capacity: configuration.capacity)
         self.state = Mutex(State(table: table))
@@ -62,6 +72,12 @@ public final class BackendDirectory: Sendable {
 
     /// The health table as of the last change (a copy: cheap, immutable for the caller).
     public var table: HealthTable { published.withLock { $0 } }
+
+    /// Recent membership and serving-state changes, newest first (at most 100).
+    public var recentEvents: [ClusterEvent] { eventLog.withLock { $0.events } }
+
+    /// Each backend's estimated share of each of its models' rings: `[member: [model: share]]`.
+    public var ringShares: [String: [String: Double]] { shares.withLock { $0.byMember } }
 
     /// The pool for a backend, if it is known.
     public func pool(named name: String) -> BackendPool? {
@@ -88,6 +104,7 @@ public final class BackendDirectory: Sendable {
             publish(state.table)
             return (retired, wanted.filter { state.pools[$0.key] == nil })
         }
+        updateRingShares()
         var created: [String: (address: String, pool: BackendPool)] = [:]
         for (name, address) in missing {
             guard let socketAddress = try? Endpoint(parsing: address).resolve() else { continue }
@@ -120,12 +137,27 @@ public final class BackendDirectory: Sendable {
         }
     }
 
-    /// Follows membership: an initial sync, then one per event, until the stream ends.
+    /// Follows membership: an initial sync, then one per event, until the stream ends; every event
+    /// also goes into the recent-events log.
     public func follow(_ membership: Membership) async {
         let events = membership.events()
-        await sync(with: membership.snapshot)
-        for await _ in events {
+        let initial = membership.snapshot
+        eventLog.withLock { $0.observe(snapshot: initial, at: wallClock()) }
+        await sync(with: initial)
+        for await event in events {
+            eventLog.withLock { $0.observe(event, at: wallClock()) }
             await sync(with: membership.snapshot)
+        }
+    }
+
+    /// Re-estimates ring shares when the table's rings differ from the ones last estimated.
+    private func updateRingShares() {
+        let rings = table.rings
+        guard shares.withLock({ $0.rings != rings }) else { return }
+        // Estimated outside the lock (a few milliseconds at most); a racing sync publishes its own.
+        let byMember = RingShares.estimate(rings: rings)
+        shares.withLock { shares in
+            if table.rings == rings { shares = (rings, byMember) }
         }
     }
 

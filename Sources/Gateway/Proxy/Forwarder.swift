@@ -193,17 +193,20 @@ struct Forwarder {
             body: ByteBuffer(bytes: body),
             deadline: .now() + TimeAmount(configuration.requestTimeout)
         )
+        let sent = ContinuousClock.now
         let response: BackendResponse
         do {
             response = try await pool.send(backendRequest)
         } catch {
             let failure = Self.failure(of: error)
+            observe(group, sent: sent, failed: true)
             directory.recordOutcome(group.backend, failure: failure)
             if case .status(429) = failure { return .failure(failure, .overloaded()) }
             return .failure(failure, .unavailable("Backend \(group.backendName) failed: \(error.message)."))
         }
         guard response.status == .ok else {
             let code = Int(response.status.code)
+            observe(group, sent: sent, failed: true)
             directory.recordOutcome(group.backend, failure: .status(code))
             return .failure(.status(code), Self.passThrough(response))
         }
@@ -218,6 +221,7 @@ struct Forwarder {
                         "Backend \(group.backendName) returned \(decoded.count) embeddings for \(group.inputIndices.count) inputs."
                 )
             }
+            observe(group, sent: sent, failed: false)
             directory.recordOutcome(group.backend, failure: nil)
             return .success(
                 Part(
@@ -228,9 +232,21 @@ struct Forwarder {
                 )
             )
         } catch {
+            observe(group, sent: sent, failed: true)
             directory.recordOutcome(group.backend, failure: .status(502))
             return .failure(.status(502), error)
         }
+    }
+
+    /// Feeds the status page's per-backend window: one short lock, no allocation.
+    private func observe(_ group: RoutePlan.Group, sent: ContinuousClock.Instant, failed: Bool) {
+        statistics.recordBackendRequest(
+            index: group.backend,
+            name: group.backendName,
+            at: directory.now(),
+            latency: sent.duration(to: .now),
+            failed: failed
+        )
     }
 
     private func subRequest(_ indices: [Int]) -> EmbeddingsRequest {

@@ -18,19 +18,23 @@ public struct GatewayResponder: HTTPResponder {
         public var maxInputs: Int
         public var requestTimeout: Duration
         public var retry: RetryPolicy
+        /// The nodes' queue limit (`node.max_queued_texts`), for the status hints.
+        public var maxQueuedTexts: Int
 
         public init(
             replicas: Int = 2,
             loadBound: Double = 1.25,
             maxInputs: Int = EmbeddingsRequest.defaultMaxInputs,
             requestTimeout: Duration = .seconds(30),
-            retry: RetryPolicy = RetryPolicy()
+            retry: RetryPolicy = RetryPolicy(),
+            maxQueuedTexts: Int = SaturationLimits().maxQueuedTexts
         ) {
             self.replicas = replicas
             self.loadBound = loadBound
             self.maxInputs = maxInputs
             self.requestTimeout = requestTimeout
             self.retry = retry
+            self.maxQueuedTexts = maxQueuedTexts
         }
     }
 
@@ -60,8 +64,15 @@ public struct GatewayResponder: HTTPResponder {
         case ready = "/ready"
         case metrics = "/metrics"
         case cluster = "/cluster"
+        case statusPage = "/"
 
-        var method: HTTPMethod { self == .embeddings ? .POST : .GET }
+        var methods: [HTTPMethod] {
+            switch self {
+            case .embeddings: [.POST]
+            case .statusPage: [.GET, .HEAD]
+            default: [.GET]
+            }
+        }
     }
 
     public func respond(to request: HTTPRequest) async -> HTTPResponse {
@@ -70,15 +81,21 @@ public struct GatewayResponder: HTTPResponder {
         guard let route = Route(rawValue: String(request.path)) else {
             return finish("other", APIError.notFound(path: String(request.path)).response)
         }
-        guard request.method == route.method else {
-            var response = APIError.methodNotAllowed(request.method, path: request.path, allowed: [route.method])
+        guard route.methods.contains(request.method) else {
+            var response = APIError.methodNotAllowed(request.method, path: request.path, allowed: route.methods)
                 .response
-            response.headers.add(name: "Allow", value: route.method.rawValue)
+            response.headers.add(name: "Allow", value: route.methods.map(\.rawValue).joined(separator: ", "))
             return finish(route.rawValue, response)
         }
         switch route {
         case .embeddings:
             let (response, served) = await embeddings(request)
+            let code = Int(response.status.code)
+            statistics.recordClientRequest(
+                at: directory.now(),
+                latency: started.duration(to: .now),
+                failed: code >= 500 || code == 429
+            )
             metrics.finish(
                 route: route.rawValue,
                 status: Int(response.status.code),
@@ -109,6 +126,13 @@ public struct GatewayResponder: HTTPResponder {
             return finish(route.rawValue, HTTPResponse(status: .ok, headers: headers, body: ByteBuffer(string: text)))
         case .cluster:
             return finish(route.rawValue, NodeResponder.json(.ok, clusterStatus().encoded()))
+        case .statusPage:
+            var headers = HTTPHeaders()
+            headers.add(name: "Content-Type", value: "text/html; charset=utf-8")
+            headers.add(name: "Cache-Control", value: "no-store")
+            // HEAD: the same head without the page (the wire layer sets content-length from the body).
+            let body = request.method == .HEAD ? ByteBuffer() : ByteBuffer(bytes: StatusPage.render(clusterStatus()))
+            return finish(route.rawValue, HTTPResponse(status: .ok, headers: headers, body: body))
         }
     }
 
@@ -129,7 +153,8 @@ public struct GatewayResponder: HTTPResponder {
         return names.sorted()
     }
 
-    /// The `/cluster` document with this gateway's health verdicts folded in.
+    /// The `/cluster` document with this gateway's health verdicts, traffic, ring shares and recent
+    /// events folded in.
     public func clusterStatus() -> ClusterStatus {
         let table = directory.table
         let now = directory.now()
@@ -141,7 +166,22 @@ public struct GatewayResponder: HTTPResponder {
                 overrides[backend.name] = .down
             }
         }
-        return ClusterStatus(snapshot: membership.snapshot, healthOverrides: overrides)
+        let traffic = statistics.trafficSummaries(at: now)
+        return ClusterStatus(
+            snapshot: membership.snapshot,
+            healthOverrides: overrides,
+            gateway: ClusterStatus.GatewayView(
+                traffic: traffic.gateway,
+                inFlight: directory.counters.activeRequests,
+                backends: traffic.backends,
+                ringShares: directory.ringShares,
+                events: directory.recentEvents
+            ),
+            limits: SaturationLimits(
+                maxQueuedTexts: configuration.maxQueuedTexts,
+                maxInFlightPerBackend: directory.configuration.policy.maxInFlightPerBackend
+            )
+        )
     }
 
     // MARK: - Embeddings

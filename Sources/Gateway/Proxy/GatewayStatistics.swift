@@ -2,11 +2,31 @@ public import Cluster
 import Synchronization
 
 /// What only a gateway counts, and its part of `/metrics`: per-backend in-flight requests, health
-/// and ejection, retries, and gossip members by state.
+/// and ejection, retries, and gossip members by state; and the request windows the status page
+/// shows (client requests, and sub-requests per backend, over the last ten seconds).
 public final class GatewayStatistics: Sendable {
     private let retries = Atomic<Int>(0)
+    /// One short lock per recorded request: a few stores into preallocated buckets, no allocation.
+    private let traffic = Mutex(TrafficLedger())
 
     public init() {}
+
+    /// A client request the gateway answered (`failed`: a 5xx or 429 answer), at directory time `now`.
+    func recordClientRequest(at now: Duration, latency: Duration, failed: Bool) {
+        traffic.withLock { $0.recordClientRequest(at: now, latency: latency, failed: failed) }
+    }
+
+    /// A sub-request to the backend at `index` ended (`failed`: it was not served).
+    func recordBackendRequest(index: Int, name: String, at now: Duration, latency: Duration, failed: Bool) {
+        traffic.withLock {
+            $0.recordBackendRequest(index: index, name: name, at: now, latency: latency, failed: failed)
+        }
+    }
+
+    /// The client window and each backend's window as of directory time `now`.
+    public func trafficSummaries(at now: Duration) -> (gateway: TrafficSummary, backends: [String: TrafficSummary]) {
+        traffic.withLock { ($0.gateway.summary(at: now), $0.backendSummaries(at: now)) }
+    }
 
     /// A sub-request was sent again to another backend.
     func recordRetry() {

@@ -2,9 +2,12 @@ public import Cluster
 
 /// The `/cluster` document (`murmur status --json`): every member as this process sees it.
 ///
-/// `{"members":[{"name","role","state","incarnation","http","gossip","health","in_flight",
-/// "queue_depth","models","version"}…],"local":…}`; health is `up`, `down`, `draining` or
-/// `starting`. A gateway passes its own health-check verdicts to override what gossip says.
+/// `{"local":…,"members":[{"name","role","state","incarnation","http","gossip","health",
+/// "in_flight","queue_depth","models","version","started_at","uptime_s"}…],"summary":{…},
+/// "hints":[…]}`; health is `up`, `down`, `draining` or `starting`. A gateway passes its own
+/// health-check verdicts to override what gossip says, and its `GatewayView` adds per-member
+/// `requests_per_s`, `p50_ms`, `p99_ms`, `ring_share` (and `ring_shares` per model), plus the
+/// top-level `gateway` figures and recent `events`. A node knows none of those and leaves them out.
 public struct ClusterStatus: Sendable {
     /// What the local process knows about one member's health beyond gossip (e.g. failing checks).
     public enum HealthOverride: Sendable {
@@ -12,12 +15,55 @@ public struct ClusterStatus: Sendable {
         case ejected
     }
 
+    /// What only a gateway knows: the traffic it routed, its rings and the events it followed.
+    public struct GatewayView: Sendable {
+        /// Client requests the gateway answered over the last ten seconds.
+        public var traffic: TrafficSummary
+        /// Client requests in flight now.
+        public var inFlight: Int
+        /// Sub-requests sent to each backend over the last ten seconds, by member name.
+        public var backends: [String: TrafficSummary]
+        /// Each member's share of each of its models' rings: `[member: [model: share]]`.
+        public var ringShares: [String: [String: Double]]
+        /// Recent events, newest first.
+        public var events: [ClusterEvent]
+
+        public init(
+            traffic: TrafficSummary,
+            inFlight: Int,
+            backends: [String: TrafficSummary] = [:],
+            ringShares: [String: [String: Double]] = [:],
+            events: [ClusterEvent] = []
+        ) {
+            self.traffic = traffic
+            self.inFlight = inFlight
+            self.backends = backends
+            self.ringShares = ringShares
+            self.events = events
+        }
+    }
+
     public var snapshot: MembershipSnapshot
     public var healthOverrides: [String: HealthOverride]
+    /// Wall-clock time of the document, seconds since the Unix epoch (uptimes count to it).
+    public var now: Double
+    /// Set on a gateway.
+    public var gateway: GatewayView?
+    /// What the hints compare load against.
+    public var limits: SaturationLimits
 
-    public init(snapshot: MembershipSnapshot, healthOverrides: [String: HealthOverride] = [:]) {
+    public init(
+        snapshot: MembershipSnapshot,
+        healthOverrides: [String: HealthOverride] = [:],
+        now: Double = UnixTime.now(),
+        gateway: GatewayView? = nil,
+        limits: SaturationLimits = SaturationLimits()
+    ) {
         self.snapshot = snapshot
         self.healthOverrides = healthOverrides
+        self.now = now
+        self.gateway = gateway
+        self.limits = limits
     }
 
     /// The health word for `member`: dead or left members are down; otherwise the serving state
@@ -33,44 +79,37 @@ public struct ClusterStatus: Sendable {
         }
     }
 
-    /// The JSON body.
-    public func encoded() -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(64 + snapshot.members.count * 256)
-        out.append(contentsOf: #"{"local":"#.utf8)
-        JSONString.append(snapshot.localName, to: &out)
-        out.append(contentsOf: #","members":["#.utf8)
-        for (index, member) in snapshot.members.enumerated() {
-            if index > 0 { out.append(UInt8(ascii: ",")) }
+    /// One row per member, in name order.
+    public var members: [MemberStatus] {
+        snapshot.members.map { member in
             let metadata = member.decodedMetadata
-            out.append(contentsOf: #"{"name":"#.utf8)
-            JSONString.append(member.name, to: &out)
-            out.append(contentsOf: #","role":"#.utf8)
-            JSONString.appendOptional(metadata?.role.rawValue, to: &out)
-            out.append(contentsOf: #","state":"#.utf8)
-            JSONString.append(member.state.description, to: &out)
-            out.append(contentsOf: #","incarnation":"#.utf8)
-            out.append(contentsOf: String(member.incarnation).utf8)
-            out.append(contentsOf: #","http":"#.utf8)
-            JSONString.appendOptional(metadata?.httpAddress, to: &out)
-            out.append(contentsOf: #","gossip":"#.utf8)
-            JSONString.append(member.endpoint.description, to: &out)
-            out.append(contentsOf: #","health":"#.utf8)
-            JSONString.append(health(of: member), to: &out)
-            out.append(contentsOf: #","in_flight":"#.utf8)
-            out.append(contentsOf: String(metadata?.load.inFlight ?? 0).utf8)
-            out.append(contentsOf: #","queue_depth":"#.utf8)
-            out.append(contentsOf: String(metadata?.load.queueDepth ?? 0).utf8)
-            out.append(contentsOf: #","models":["#.utf8)
-            for (modelIndex, model) in (metadata?.models ?? []).enumerated() {
-                if modelIndex > 0 { out.append(UInt8(ascii: ",")) }
-                JSONString.append(model, to: &out)
-            }
-            out.append(contentsOf: #"],"version":"#.utf8)
-            JSONString.appendOptional(metadata?.softwareVersion, to: &out)
-            out.append(UInt8(ascii: "}"))
+            let startedAt = metadata?.startedAtMilliseconds.map { Double($0) / 1000 }
+            let isNode = metadata?.role == .node
+            return MemberStatus(
+                name: member.name,
+                role: metadata?.role.rawValue,
+                state: member.state.description,
+                incarnation: member.incarnation,
+                http: metadata?.httpAddress,
+                gossip: member.endpoint.description,
+                health: health(of: member),
+                inFlight: metadata?.load.inFlight ?? 0,
+                queueDepth: metadata?.load.queueDepth ?? 0,
+                models: metadata?.models ?? [],
+                version: metadata?.softwareVersion,
+                startedAt: startedAt,
+                uptimeSeconds: member.state.isLive ? startedAt.map { max(now - $0, 0) } : nil,
+                traffic: gateway?.backends[member.name],
+                ringShares: isNode ? gateway?.ringShares[member.name] ?? [:] : [:]
+            )
         }
-        out.append(contentsOf: "]}".utf8)
-        return out
+    }
+
+    /// The counts behind the verdict line.
+    public var summary: ClusterSummary { ClusterSummary(members: members) }
+
+    /// Advice for an operator, most severe first.
+    public var hints: [StatusHint] {
+        StatusHint.hints(members: members, gateway: gateway?.traffic, limits: limits)
     }
 }

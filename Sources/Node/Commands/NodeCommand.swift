@@ -17,10 +17,13 @@ struct NodeCommand: AsyncParsableCommand {
     var model: [String] = []
 
     func run() async throws {
+        // Resolve the executable path now, while argv[0] still means what it meant at start: a
+        // restart re-executes whatever file is at that path then.
+        _ = ProcessImage.current
         var overrides = member.overrides(nameKey: "node.name")
         if let http { overrides["node.http"] = http }
         if !model.isEmpty { overrides["node.models"] = model.joined(separator: ",") }
-        let configuration: MurmurConfiguration
+        var configuration: MurmurConfiguration
         do {
             configuration = try ConfigurationLoader.load(
                 file: member.config,
@@ -29,6 +32,11 @@ struct NodeCommand: AsyncParsableCommand {
             )
         } catch {
             throw CLIError(error.message)
+        }
+        // After an admin restart: rejoin through the members that were live, not only the seeds.
+        for seed in RestartHandOff.seeds(in: ProcessInfo.processInfo.environment)
+        where !configuration.cluster.seeds.contains(seed) {
+            configuration.cluster.seeds.append(seed)
         }
         if configuration.node.models.contains(.miniLM) {
             BLASKernelSelection.reexecWithFasterKernelsIfAvailable()

@@ -1,4 +1,3 @@
-import Foundation
 import Model
 
 /// OpenBLAS picks its kernels once, when the library loads; on CPUs its version does not know it
@@ -8,8 +7,11 @@ import Model
 enum BLASKernelSelection {
     static func reexecWithFasterKernelsIfAvailable() {
         guard let coreType = OpenBLASKernels.recommendedCoreType() else { return }
-        setenv(OpenBLASKernels.environmentVariable, coreType, 1)
-        execv("/proc/self/exe", CommandLine.unsafeArgv)
-        // execv only returns on failure: carry on with the kernels already loaded.
+        let environment = ProcessImage.environment(
+            ProcessImage.currentEnvironment(), applying: [OpenBLASKernels.environmentVariable: coreType])
+        // The running file itself, not a path: this swaps kernels, it does not roll out a new build.
+        // It only returns on failure: carry on with the kernels already loaded.
+        _ = ProcessImage.replaceProcess(
+            executable: "/proc/self/exe", arguments: CommandLine.arguments, environment: environment)
     }
 }

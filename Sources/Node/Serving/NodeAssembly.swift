@@ -5,10 +5,13 @@ import Logging
 import Model
 import ServiceLifecycle
 
-/// Builds a replica from its configuration — models, batchers, cache, gossip membership, HTTP server —
-/// and runs it as one `ServiceGroup` that drains and leaves gracefully on SIGTERM or SIGINT.
+/// Builds a replica from its configuration — models, batchers, cache, gossip membership, life cycle,
+/// HTTP server with the admin endpoints — and runs it as one `ServiceGroup` that drains and leaves
+/// gracefully on SIGTERM or SIGINT, or re-executes `image` after `POST /admin/restart`.
 struct NodeAssembly {
     let configuration: MurmurConfiguration
+    /// The program to re-execute on restart: this process as it was started.
+    var image: ProcessImage = .current
 
     func run() async throws {
         let logger = Logger.process(label: "murmur.node")
@@ -43,11 +46,21 @@ struct NodeAssembly {
             servingState: .starting
         )
         let membership = try await configuration.bindMembership(name: configuration.nodeName(), metadata: metadata)
+        let lifecycle = NodeLifecycle(
+            membership: membership,
+            readiness: readiness,
+            metadata: metadata,
+            batchers: batchers,
+            drainTimeout: node.drainTimeout,
+            logger: logger
+        )
         let responder = NodeResponder(
             embedders: embedders,
             readiness: readiness,
             maxInputs: configuration.gateway.maxInputs,
-            clusterStatus: { ClusterStatus(snapshot: membership.snapshot).encoded() }
+            clusterStatus: { ClusterStatus(snapshot: membership.snapshot).encoded() },
+            adminAuthorization: AdminAuthorization(token: configuration.admin.token),
+            adminControl: lifecycle
         )
         let server: HTTPServer
         do {
@@ -68,14 +81,7 @@ struct NodeAssembly {
             ]
         )
         let service = NodeService(
-            membership: membership,
-            server: server,
-            readiness: readiness,
-            metadata: metadata,
-            batchers: batchers,
-            drainTimeout: node.drainTimeout,
-            logger: logger
-        )
+            lifecycle: lifecycle, membership: membership, server: server, image: image, logger: logger)
         let group = ServiceGroup(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()
     }

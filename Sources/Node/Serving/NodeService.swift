@@ -4,88 +4,62 @@ import Logging
 import Model
 import ServiceLifecycle
 
-/// A running replica. Serves until a graceful shutdown (SIGTERM/SIGINT), then drains: stops being
-/// ready and gossips `draining` so gateways send nothing new, lets in-flight requests finish (up to
-/// the drain timeout), closes the HTTP server, leaves the cluster (`left`, not `dead`), and stops
-/// the model threads.
+/// A running replica. Serves until a graceful shutdown (SIGTERM/SIGINT) or an admin restart, then
+/// drains (see `NodeLifecycle.stop`): stops being ready and gossips `draining` so gateways send
+/// nothing new, lets in-flight requests finish (up to the drain timeout), closes the HTTP server,
+/// leaves the cluster (`left`, not `dead`), and stops the model threads. A shutdown then returns; a
+/// restart replaces the process with the binary found at the path it was started from, with the
+/// same arguments and environment plus the peers to rejoin through (`RestartHandOff`).
 struct NodeService: Service {
+    let lifecycle: NodeLifecycle
     let membership: Membership
     let server: HTTPServer
-    let readiness: NodeReadiness
-    let metadata: MemberMetadata
-    let batchers: [DynamicBatcher]
-    let drainTimeout: Duration
+    let image: ProcessImage
     let logger: Logger
 
-    /// Gateways need a moment to hear `draining` before the node stops taking requests.
-    static let minimumDrainTime: Duration = .seconds(1)
-    /// How often the load summary in gossip metadata may change.
-    static let loadPublishInterval: Duration = .seconds(5)
-
     func run() async throws {
+        let (serverClosed, serverClosedContinuation) = AsyncStream.makeStream(of: Void.self)
+        var stop: (reason: NodeLifecycle.StopReason, peers: [Endpoint]) = (.shutdown, [])
         do {
-            try await withThrowingDiscardingTaskGroup { group in
-                group.addTask { try await membership.run() }
-                group.addTask { try await server.run() }
-                group.addTask { await publishLoad() }
-                readiness.set(.ready)
-                publish(.ready)
-
-                try? await gracefulShutdown()
-                await drain()
-                group.cancelAll()
+            try await withGracefulShutdownHandler {
+                try await withThrowingDiscardingTaskGroup { group in
+                    group.addTask { try await membership.run() }
+                    group.addTask {
+                        defer { serverClosedContinuation.finish() }
+                        try await server.run()
+                    }
+                    group.addTask { await publishLoad() }
+                    await lifecycle.start()
+                    let reason = await lifecycle.nextStopRequest()
+                    let peers = await lifecycle.stop(for: reason, server: server) {
+                        for await _ in serverClosed {}
+                    }
+                    stop = (reason, peers)
+                    group.cancelAll()
+                }
+            } onGracefulShutdown: {
+                lifecycle.requestShutdown()
             }
         } catch is CancellationError {
             // The drain finished and cancelled what was left running: a clean stop.
         }
+        guard stop.reason == .restart, !lifecycle.isShutdownRequested else { return }
+        let environment = RestartHandOff.environment(ProcessImage.currentEnvironment(), rejoiningThrough: stop.peers)
+        logger.info("restarting", metadata: ["executable": "\(image.path)", "peers": "\(stop.peers.count)"])
+        let failure = image.execute(environment: environment)
+        logger.error("restart failed", metadata: ["error": "\(failure.message)"])
+        throw failure
     }
 
-    private func drain() async {
-        logger.info("draining", metadata: ["in_flight": "\(server.inFlightRequests)"])
-        readiness.set(.draining)
-        publish(.draining)
-        let clock = ContinuousClock()
-        let started = clock.now
-        while clock.now - started < drainTimeout {
-            if clock.now - started >= Self.minimumDrainTime && server.inFlightRequests == 0 { break }
-            try? await clock.sleep(for: .milliseconds(20))
-        }
-        server.shutdown()
-        await membership.leave()
-        for batcher in batchers { batcher.shutdown() }
-        logger.info("drained", metadata: ["after": "\(clock.now - started)"])
-    }
-
-    private func publish(_ state: MemberMetadata.ServingState) {
-        var updated = metadata
-        updated.servingState = state
-        updated.load = currentLoad()
-        do {
-            try membership.updateMetadata(try updated.encoded())
-        } catch {
-            logger.error("cannot publish metadata", metadata: ["error": "\(error)"])
-        }
-    }
-
-    private func currentLoad() -> MemberMetadata.Load {
-        let queued = batchers.reduce(0) { $0 + $1.stats.queuedTexts }
-        return MemberMetadata.Load(inFlight: server.inFlightRequests, queueDepth: queued)
-    }
-
-    /// Refreshes the load summary in gossip when it changed, at most every few seconds: it is
-    /// informational (status pages); gateways route on their own live in-flight counts.
+    /// Lets the life cycle refresh the load summary in gossip (it decides how often it changes).
     private func publishLoad() async {
-        var last = MemberMetadata.Load()
         while !Task.isCancelled {
             do {
-                try await Task.sleep(for: Self.loadPublishInterval)
+                try await Task.sleep(for: NodeLifecycle.drainingLoadInterval)
             } catch {
                 return
             }
-            let load = currentLoad()
-            guard load != last, readiness.state == .ready else { continue }
-            last = load
-            publish(.ready)
+            await lifecycle.publishLoadIfDue()
         }
     }
 }

@@ -56,15 +56,58 @@ import Testing
 
     @Test func unknownFieldsFromANewerVersionAreSkipped() throws {
         var bytes = try Self.node.encoded()
-        bytes[0] = 2
+        bytes[0] = MemberMetadata.currentFormatVersion + 1
         // A record with an unknown tag in the middle and one at the end.
         bytes.insert(contentsOf: [200, 3, 9, 9, 9], at: 1)
         bytes += [201, 0x81, 0x01] + [UInt8](repeating: 0x42, count: 129)
         let decoded = try MemberMetadata(decoding: bytes)
-        #expect(decoded.formatVersion == 2)
+        #expect(decoded.formatVersion == MemberMetadata.currentFormatVersion + 1)
         var expected = Self.node
-        expected.formatVersion = 2
+        expected.formatVersion = MemberMetadata.currentFormatVersion + 1
         #expect(decoded == expected)
+    }
+
+    @Test func startTimeRoundTripsAndDefaultsToTheProcessStart() throws {
+        #expect(Self.node.startedAtMilliseconds == MemberMetadata.processStartedAtMilliseconds)
+        #expect(MemberMetadata.processStartedAtMilliseconds > 1_600_000_000_000)
+        var value = Self.node
+        value.startedAtMilliseconds = 1_790_000_123_456
+        let decoded = try MemberMetadata(decoding: value.encoded())
+        #expect(decoded.startedAtMilliseconds == 1_790_000_123_456)
+        value.startedAtMilliseconds = nil
+        #expect(try MemberMetadata(decoding: value.encoded()).startedAtMilliseconds == nil)
+        value.startedAtMilliseconds = -1
+        #expect { try value.encoded() } throws: { ($0 as? MetadataError)?.isInvalidValue == true }
+    }
+
+    /// Bytes exactly as a version-1 member wrote them (no start time) still decode.
+    @Test func versionOneWithoutAStartTimeDecodes() throws {
+        let address = Array("127.0.0.1:9001".utf8)
+        let version = Array("0.1.0".utf8)
+        let model = Array("synthetic".utf8)
+        let bytes: [UInt8] =
+            [1, 1, 1, 1, 2, 1, 2, 3, UInt8(address.count)] + address + [4, UInt8(version.count)] + version
+            + [5, UInt8(model.count)] + model + [6, 1, 3, 7, 1, 0]
+        let decoded = try MemberMetadata(decoding: bytes)
+        #expect(decoded.formatVersion == 1)
+        #expect(decoded.startedAtMilliseconds == nil)
+        #expect(decoded.role == .node && decoded.servingState == .ready && decoded.models == ["synthetic"])
+        #expect(decoded.httpAddress == "127.0.0.1:9001" && decoded.load.inFlight == 3)
+    }
+
+    /// A version-1 reader skips unknown tags: the start time record is such a tag, so the other
+    /// fields of a version-2 encoding are unchanged for it.
+    @Test func startTimeIsAnOrdinarySkippableRecord() throws {
+        var without = Self.node
+        without.startedAtMilliseconds = nil
+        let bytes = try Self.node.encoded()
+        let shorter = try without.encoded()
+        #expect(bytes[0] == 2)
+        #expect(Array(bytes.prefix(shorter.count)) == shorter)
+        // What is left is one record: tag 8, its length, the LEB128 value.
+        let tail = Array(bytes.dropFirst(shorter.count))
+        #expect(tail.count >= 3 && tail[0] == 8 && Int(tail[1]) == tail.count - 2)
+        #expect(try MemberMetadata(decoding: shorter) == without)
     }
 
     @Test func malformedInputsAreTypedErrors() throws {
@@ -80,6 +123,8 @@ import Testing
             ("unknown role", [1, 1, 1, 9]),
             ("bad UTF-8", [1, 1, 1, 1, 2, 1, 1, 3, 2, 0xc3, 0x28, 4, 1, 0x31]),
             ("count with trailing bytes", good + [7, 2, 1, 1]),
+            ("duplicate start time", good + [8, 1, 1]),
+            ("start time with trailing bytes", [1, 8, 2, 1, 1] + good.dropFirst()),
             ("over the limit", good + [200, 0x80, 0x04] + [UInt8](repeating: 0, count: 512)),
         ]
         for (name, bytes) in cases {
