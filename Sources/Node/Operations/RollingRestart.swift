@@ -190,8 +190,18 @@ struct RollingRestart: Sendable {
             phase == .notStarted
             ? ""
             : "rolling restart stopped after restarting \(restartedCount) of \(targetCount) nodes: "
+        // Nodes this run drained but did not get to restart would stay out of service: say so.
+        var leftDraining: [String] = []
+        if phase == .draining || phase == .restarting {
+            leftDraining = batch.filter { inFlight[$0.name] != nil && restartSentAt[$0.name] == nil }
+                .map { $0.name.terminalSafe }
+        }
+        let note =
+            leftDraining.isEmpty
+            ? ""
+            : "; left draining: \(leftDraining.joined(separator: ", ")) (POST /admin/resume puts a node back in service)"
         phase = .finished
         outstanding = nil
-        return Step(lines: lines, action: .finish(.stopped(progress + message)))
+        return Step(lines: lines, action: .finish(.stopped(progress + message + note)))
     }
 }

@@ -18,7 +18,8 @@ enum StatusTable {
         lines.append("")
         lines.append(StatusVerdict(document).line)
         for hint in document.hints {
-            let member = hint.member.map { "\($0.terminalSafe): " } ?? ""
+            // Hints usually name their member already; prefix it only when the message does not.
+            let member = hint.member.flatMap { hint.message.contains($0) ? nil : "\($0.terminalSafe): " } ?? ""
             lines.append("\(hint.severity.terminalSafe): \(member)\(hint.message.terminalSafe)")
         }
         return lines.joined(separator: "\n") + "\n"

@@ -344,6 +344,42 @@ import Testing
         #expect(message.contains("refused the admin token (401: missing bearer token)"))
     }
 
+    @Test func aStopNamesTheNodesLeftDraining() {
+        var cluster = FakeCluster(nodes: 4)
+        var driver = RestartDriver(batch: 2)
+        driver.begin(cluster.document)
+        #expect(driver.pending == "drain node-0")
+        cluster.set("node-0", health: .draining)
+        driver.answer(AdminReply(status: 200, state: "draining", inFlight: 0))
+        #expect(driver.pending == "drain node-1")
+        driver.answer(AdminReply(status: 403, errorMessage: "the admin token is wrong"))
+        guard case .stopped(let message)? = driver.outcome else {
+            Issue.record("expected a stop")
+            return
+        }
+        #expect(message.contains("node-1 refused the admin token (403: the admin token is wrong)"))
+        #expect(message.hasSuffix("; left draining: node-0 (POST /admin/resume puts a node back in service)"))
+
+        // A node whose restart was accepted is not left draining; the one not yet told is.
+        var restarting = RestartDriver(batch: 2)
+        restarting.begin(FakeCluster(nodes: 4).document)
+        cluster.set("node-1", health: .draining)
+        restarting.answer(AdminReply(status: 200, state: "draining", inFlight: 0))
+        restarting.answer(AdminReply(status: 200, state: "draining", inFlight: 0))
+        restarting.observe(cluster.document)
+        restarting.answer(AdminReply(status: 200, state: "draining", inFlight: 0))
+        restarting.answer(AdminReply(status: 200, state: "draining", inFlight: 0))
+        #expect(restarting.pending == "restart node-0")
+        restarting.answer(AdminReply(status: 202, state: "restarting", inFlight: 0))
+        restarting.answer(AdminReply(status: 500, errorMessage: "boom"))
+        guard case .stopped(let second)? = restarting.outcome else {
+            Issue.record("expected a stop")
+            return
+        }
+        #expect(second.contains("node-1 at http://127.0.0.1:9001 answered POST /admin/restart with 500: boom"))
+        #expect(second.hasSuffix("; left draining: node-1 (POST /admin/resume puts a node back in service)"))
+    }
+
     @Test func otherErrorStatusesStopWithTheNodesMessage() {
         let cluster = FakeCluster(nodes: 2)
         var driver = RestartDriver()
@@ -398,7 +434,8 @@ import Testing
         }
         #expect(
             message.hasSuffix(
-                "cannot reach node-0 at http://127.0.0.1:9000 for POST /admin/restart: connection refused"))
+                "cannot reach node-0 at http://127.0.0.1:9000 for POST /admin/restart: connection refused; "
+                    + "left draining: node-0 (POST /admin/resume puts a node back in service)"))
     }
 
     @Test func deadAndLeftNodesAreSkipped() {

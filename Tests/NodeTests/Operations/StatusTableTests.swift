@@ -28,6 +28,7 @@ import Testing
         document.hints = [
             ClusterHint(severity: "warning", member: "node-1", message: "suspect for 12s"),
             ClusterHint(severity: "info", member: nil, message: "ring is balanced"),
+            ClusterHint(severity: "critical", member: "node-1", message: "node-1 is dead: restart it"),
         ]
         let expected = """
             NAME     ROLE     STATE    HEALTH  ADDRESS         MODELS     IN-FLIGHT  REQ/S    P99  INCARNATION  UPTIME  VERSION
@@ -38,6 +39,7 @@ import Testing
             1/2 nodes ready, 1 suspect
             warning: node-1: suspect for 12s
             info: ring is balanced
+            critical: node-1 is dead: restart it
 
             """
         #expect(StatusTable.render(document, now: Self.now) == expected)
