@@ -71,6 +71,10 @@ struct RollingRestart: Sendable {
     }
 
     let configuration: Configuration
+
+    // The state below is internal so the event methods in RollingRestart+Events.swift can keep it
+    // and tests can read it; only the `begin`/`cluster…`/`admin…` event methods change it.
+
     var phase = Phase.notStarted
     var batches: [[Target]] = []
     var batchIndex = 0
