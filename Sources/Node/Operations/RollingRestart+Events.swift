@@ -8,6 +8,17 @@ extension RollingRestart {
         }
         var step: Step
         switch phase {
+        case .settling:
+            if unsettledNodes(in: document).isEmpty {
+                step = drainBatch(document: document, now: now)
+            } else if now - settleStartedAt >= configuration.restartTimeout {
+                step = drainBatch(document: document, now: now)
+                let names = unsettledNodes(in: document).map { $0.name.terminalSafe }.joined(separator: ", ")
+                step.lines.insert(
+                    "\(names) still not up after \(configuration.restartTimeout.configurationText); going on", at: 0)
+            } else {
+                step = Step(lines: [], action: .fetchCluster(at: now + configuration.pollInterval))
+            }
         case .draining:
             let batchNames = Set(batch.map(\.name))
             gatewaySawDrain = document.members.allSatisfy { member in
@@ -34,6 +45,15 @@ extension RollingRestart {
         }
         var step: Step
         switch phase {
+        case .settling:
+            if now - settleStartedAt >= configuration.restartTimeout {
+                let since = gatewayOutage.map { (now - $0.since).elapsedText } ?? "0.0s"
+                step = stop(
+                    "cannot check the cluster before draining \(batch.map { $0.name.terminalSafe }.joined(separator: ", ")): "
+                        + "the gateway has not answered for \(since) (\(reason.terminalSafe))")
+            } else {
+                step = Step(lines: [], action: .fetchCluster(at: now + configuration.pollInterval))
+            }
         case .draining:
             step = drainGatewayChecked(now: now)
         case .awaitingReturn:

@@ -64,6 +64,8 @@ struct RollingRestart: Sendable {
 
     enum Phase: Hashable, Sendable {
         case notStarted
+        /// Waiting for the nodes outside the batch to be up before draining it.
+        case settling
         case draining
         case restarting
         case awaitingReturn
@@ -84,6 +86,8 @@ struct RollingRestart: Sendable {
     var batch: [Target] { batchIndex < batches.count ? batches[batchIndex] : [] }
 
     var startedAt: Duration = .zero
+    /// When waiting for the rest of the cluster before the current batch began.
+    var settleStartedAt: Duration = .zero
     /// Admin requests still to send in this round, and the one awaiting its answer.
     var queue: [Target] = []
     var outstanding: (command: AdminCommand, target: Target)?
@@ -152,9 +156,40 @@ struct RollingRestart: Sendable {
         return step
     }
 
-    /// Drains the current batch. (Some node outside it is up: for the first batch the refusal rule
-    /// ensures it, for later ones the previous batch is back up in this very document.)
+    /// Starts the current batch: drains it at once when every other node is up, else first waits
+    /// (at most the restart timeout) for the ones that are suspect, starting or down to recover, so
+    /// a batch is never taken out while the rest of the cluster is short. Nodes an operator drained
+    /// are not waited for.
     mutating func beginBatch(document: ClusterDocument, now: Duration) -> Step {
+        let waitingFor = unsettledNodes(in: document)
+        guard !waitingFor.isEmpty else { return drainBatch(document: document, now: now) }
+        phase = .settling
+        settleStartedAt = now
+        let names = waitingFor.map {
+            "\($0.name.terminalSafe) (\($0.state?.description ?? "unknown"), "
+                + "health \($0.health?.description ?? "unknown"))"
+        }
+        return Step(
+            lines: [
+                "waiting for \(names.joined(separator: ", ")) to be up before draining "
+                    + batch.map { $0.name.terminalSafe }.joined(separator: ", ")
+            ],
+            action: .fetchCluster(at: now + configuration.pollInterval))
+    }
+
+    /// Nodes outside the batch that are running but not alive and up (drained ones excepted).
+    func unsettledNodes(in document: ClusterDocument) -> [ClusterMember] {
+        let names = Set(batch.map(\.name))
+        return document.nodes.filter { node in
+            guard !names.contains(node.name), node.state == .alive || node.state == .suspect else { return false }
+            guard node.health != .draining else { return false }
+            return !(node.state == .alive && node.health == .up)
+        }
+    }
+
+    /// Drains the current batch (some node outside it is up: for the first batch the refusal rule
+    /// ensures it, for later ones the previous batch is back up in this very document).
+    mutating func drainBatch(document: ClusterDocument, now: Duration) -> Step {
         var lines: [String] = []
         for target in batch {
             let member = document.member(named: target.name)

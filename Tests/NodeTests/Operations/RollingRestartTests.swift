@@ -380,6 +380,49 @@ import Testing
         #expect(second.hasSuffix("; left draining: node-1 (POST /admin/resume puts a node back in service)"))
     }
 
+    @Test func waitsForASuspectNodeBeforeDraining() {
+        var cluster = FakeCluster(nodes: 3)
+        cluster.members["node-2"]?.state = .suspect
+        var driver = RestartDriver()
+        driver.begin(cluster.document)
+        #expect(driver.lines.last == "waiting for node-2 (suspect, health up) to be up before draining node-0")
+        #expect(driver.wantsCluster)
+        driver.observe(cluster.document)
+        #expect(driver.wantsCluster)
+        driver.gatewayDown()
+        #expect(driver.wantsCluster)
+        cluster.members["node-2"]?.state = .alive
+        driver.observe(cluster.document)
+        #expect(driver.pending == "drain node-0")
+        driver.runCooperatively(&cluster)
+        #expect(driver.outcome == .completed(driver.completedSummary))
+    }
+
+    @Test func goesOnWhenANodeStaysDownPastTheRestartTimeout() {
+        var cluster = FakeCluster(nodes: 3)
+        cluster.set("node-2", health: .down)
+        var driver = RestartDriver(restartTimeout: .seconds(4))
+        driver.begin(cluster.document)
+        for _ in 0..<100 where driver.wantsCluster {
+            driver.observe(cluster.document)
+        }
+        #expect(driver.pending == "drain node-0")
+        #expect(driver.now >= .seconds(4))
+        #expect(driver.lines.contains("node-2 still not up after 4s; going on"))
+
+        // With the gateway gone for as long, it stops instead: it cannot see the cluster at all.
+        var blind = RestartDriver(restartTimeout: .seconds(4))
+        blind.begin(cluster.document)
+        for _ in 0..<100 where blind.wantsCluster {
+            blind.gatewayDown()
+        }
+        guard case .stopped(let message)? = blind.outcome else {
+            Issue.record("expected a stop")
+            return
+        }
+        #expect(message.contains("cannot check the cluster before draining node-0: the gateway has not answered for"))
+    }
+
     @Test func otherErrorStatusesStopWithTheNodesMessage() {
         let cluster = FakeCluster(nodes: 2)
         var driver = RestartDriver()
