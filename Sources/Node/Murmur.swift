@@ -15,8 +15,8 @@ struct Murmur: AsyncParsableCommand {
         abstract: "An inference cluster: gossiping peer nodes serving sentence embeddings behind an HTTP/2 gateway.",
         version: MurmurVersion.current,
         subcommands: [
-            NodeCommand.self, GatewayCommand.self, UpCommand.self, EmbedCommand.self, TokenizeCommand.self,
-            BenchCommand.self,
+            NodeCommand.self, GatewayCommand.self, UpCommand.self, StatusCommand.self, RollingRestartCommand.self,
+            EmbedCommand.self, TokenizeCommand.self, BenchCommand.self,
         ]
     )
 
