@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 /// What `murmur up` prints on stdout: whole lines, plus one live progress line that a terminal
 /// redraws in place. When stdout is not a terminal the progress is printed as ordinary lines, each
 /// only when it changed, so logs and tests read it line by line.
@@ -13,7 +7,7 @@ struct ConsoleOutput {
     private var liveLine: String?
     private var lastProgress: String?
 
-    init(isTerminal: Bool = isatty(1) == 1) {
+    init(isTerminal: Bool = TerminalOutput.isTerminal) {
         self.isTerminal = isTerminal
     }
 
@@ -46,16 +40,6 @@ struct ConsoleOutput {
     }
 
     private func emit(_ text: String) {
-        var text = text
-        text.withUTF8 { bytes in
-            guard let base = bytes.baseAddress else { return }
-            var offset = 0
-            while offset < bytes.count {
-                let written = write(1, base + offset, bytes.count - offset)
-                if written < 0 && errno == EINTR { continue }
-                guard written > 0 else { return }
-                offset += written
-            }
-        }
+        TerminalOutput.write(text)
     }
 }
