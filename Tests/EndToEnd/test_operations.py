@@ -54,7 +54,7 @@ def test_status_table_lists_every_member_and_the_verdict(murmur_bin, cluster):
     assert result.returncode == 0, (stdout, stderr)
     lines = stdout.splitlines()
     assert lines[0].split() == ["NAME", "ROLE", "STATE", "HEALTH", "ADDRESS", "MODELS", "IN-FLIGHT", "REQ/S", "P99",
-                                "INCARNATION", "UPTIME", "VERSION"]
+                                "CACHE", "INCARNATION", "UPTIME", "VERSION"]
     rows = {line.split()[0]: line.split() for line in lines[1:] if line.strip() and not line[0].isdigit()
             and line.split()[0] in {"gateway", *cluster.nodes}}
     assert set(rows) == {"gateway", "node-1", "node-2", "node-3"}, stdout

@@ -132,6 +132,39 @@ def test_status_page_renders_every_member(cluster, tmp_path):
         shutil.copy(screenshot, os.environ["MURMUR_STATUS_SCREENSHOT"])
 
 
+def test_a_repeated_text_shows_a_cache_hit_rate(cluster):
+    """Nodes gossip their cache's lookups and hits every few seconds; the same text sent again and
+    again hits the cache of the node(s) owning it, and the gateway shows that node's rate."""
+    for member in cluster.status()["members"]:
+        assert "cache_hit_rate" in member, member
+        rate = member["cache_hit_rate"]
+        assert rate is None or 0 <= rate <= 1, member
+    text = "a sentence the cache should remember"
+
+    def owner_hits():
+        for _ in range(10):
+            embed(cluster.url, [text])
+        rates = [member["cache_hit_rate"] for member in cluster.status()["members"] if member["role"] == "node"]
+        return any(rate is not None and rate > 0.5 for rate in rates)
+
+    # A node republishes its load at most every 5 s: a few windows are plenty.
+    assert wait_until(owner_hits, timeout=30, interval=0.2), cluster.status()["members"]
+    status = cluster.status()
+    assert next(member for member in status["members"] if member["name"] == "gateway")["cache_hit_rate"] is None
+    pages = []
+
+    def page_shows_a_rate():
+        for _ in range(10):
+            embed(cluster.url, [text])
+        with urllib.request.urlopen(cluster.url + "/", timeout=10) as response:
+            pages.append(markup(response.read().decode()))
+        shown = re.findall(r'<td class="cache num">(\d+\.\d)%</td>', pages[-1])
+        return any(float(percent) > 50 for percent in shown)
+
+    assert wait_until(page_shows_a_rate, timeout=30, interval=0.2), pages[-1]
+    assert "<th>Cache hits</th>" in pages[-1]
+
+
 def test_a_restarted_node_shows_as_restarted(cluster):
     """Runs last: node-3 stops (drains, leaves) and a new process takes its name and ports."""
     before = {member["name"]: member for member in cluster.status()["members"]}["node-3"]

@@ -14,6 +14,9 @@ extension MemberMetadata {
         case queueDepth = 7
         /// Version 2: the process start time, milliseconds since the Unix epoch (LEB128).
         case startedAt = 8
+        /// Version 3: the load's cache counters, two LEB128 numbers (lookups, then hits); written
+        /// only when there were lookups.
+        case cacheCounters = 9
     }
 
     /// The bytes to gossip, at most `maxEncodedSize`.
@@ -21,6 +24,12 @@ extension MemberMetadata {
         guard (0...Int(Int32.max)).contains(load.inFlight), (0...Int(Int32.max)).contains(load.queueDepth) else {
             throw .invalidValue(
                 "load counts must be between 0 and 2^31-1 (in-flight \(load.inFlight), queue depth \(load.queueDepth))"
+            )
+        }
+        guard (0...Int(Int32.max)).contains(load.cacheLookups), (0...load.cacheLookups).contains(load.cacheHits) else {
+            throw .invalidValue(
+                "cache counters must satisfy 0 <= hits <= lookups <= 2^31-1 "
+                    + "(lookups \(load.cacheLookups), hits \(load.cacheHits))"
             )
         }
         if let startedAtMilliseconds, startedAtMilliseconds < 0 {
@@ -37,6 +46,10 @@ extension MemberMetadata {
         Self.append(.queueDepth, Self.leb128(UInt64(load.queueDepth)), to: &bytes)
         if let startedAtMilliseconds {
             Self.append(.startedAt, Self.leb128(UInt64(startedAtMilliseconds)), to: &bytes)
+        }
+        if load.cacheLookups > 0 {
+            let counters = Self.leb128(UInt64(load.cacheLookups)) + Self.leb128(UInt64(load.cacheHits))
+            Self.append(.cacheCounters, counters, to: &bytes)
         }
         guard bytes.count <= Self.maxEncodedSize else {
             throw .tooLarge(
@@ -63,6 +76,7 @@ extension MemberMetadata {
         var inFlight: Int?
         var queueDepth: Int?
         var startedAt: Int64?
+        var cacheCounters: (lookups: Int, hits: Int)?
         var offset = 1
         while offset < bytes.count {
             let tagByte = bytes[offset]
@@ -107,6 +121,9 @@ extension MemberMetadata {
                     throw .malformed("member metadata's start time is not a valid number")
                 }
                 startedAt = Int64(number)
+            case .cacheCounters:
+                guard cacheCounters == nil else { throw .malformed("member metadata repeats the cache counters") }
+                cacheCounters = try Self.cacheCounters(value)
             }
         }
         guard let role, let state, let httpAddress, let softwareVersion else {
@@ -117,7 +134,12 @@ extension MemberMetadata {
             httpAddress: httpAddress,
             models: models,
             servingState: state,
-            load: Load(inFlight: inFlight ?? 0, queueDepth: queueDepth ?? 0),
+            load: Load(
+                inFlight: inFlight ?? 0,
+                queueDepth: queueDepth ?? 0,
+                cacheLookups: cacheCounters?.lookups ?? 0,
+                cacheHits: cacheCounters?.hits ?? 0
+            ),
             softwareVersion: softwareVersion,
             startedAtMilliseconds: startedAt
         )
@@ -163,6 +185,17 @@ extension MemberMetadata {
             throw .malformed("member metadata's \(field) is not valid UTF-8")
         }
         return string
+    }
+
+    /// Two counts, lookups then hits, with nothing after them and no more hits than lookups.
+    private static func cacheCounters(_ value: ArraySlice<UInt8>) throws(MetadataError) -> (lookups: Int, hits: Int) {
+        var offset = 0
+        guard let lookups = readLEB128(value, &offset), let hits = readLEB128(value, &offset),
+            offset == value.count, lookups <= UInt64(Int32.max), hits <= lookups
+        else {
+            throw .malformed("member metadata's cache counters are not two valid counts with hits <= lookups")
+        }
+        return (Int(lookups), Int(hits))
     }
 
     private static func count(_ value: ArraySlice<UInt8>, field: String) throws(MetadataError) -> Int {

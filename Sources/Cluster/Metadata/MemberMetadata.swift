@@ -25,21 +25,33 @@ public struct MemberMetadata: Sendable, Hashable {
     }
 
     /// A summary of how busy a member is, refreshed with each metadata update.
+    ///
+    /// The cache counters cover the member's recent past (since its previous publication), not its
+    /// whole life, so a rate read from them follows the traffic of the last few seconds; readers
+    /// should not trust a rate over a handful of lookups. Invariant: `0 <= cacheHits <= cacheLookups`.
     public struct Load: Sendable, Hashable {
         /// Requests being processed now.
         public var inFlight: Int
         /// Requests waiting for a batch slot.
         public var queueDepth: Int
+        /// Embedding-cache lookups (one per input text) since the previous publication; 0 for a
+        /// member without a cache or from a version before 3.
+        public var cacheLookups: Int
+        /// How many of those lookups found the text's embedding in the cache.
+        public var cacheHits: Int
 
-        public init(inFlight: Int = 0, queueDepth: Int = 0) {
+        public init(inFlight: Int = 0, queueDepth: Int = 0, cacheLookups: Int = 0, cacheHits: Int = 0) {
             self.inFlight = inFlight
             self.queueDepth = queueDepth
+            self.cacheLookups = cacheLookups
+            self.cacheHits = cacheHits
         }
     }
 
     /// The format this build writes. Readers accept any version from 1 up: newer versions only add
-    /// fields, which older readers skip. Version 2 added `startedAtMilliseconds`.
-    public static let currentFormatVersion: UInt8 = 2
+    /// fields, which older readers skip. Version 2 added `startedAtMilliseconds`, version 3 the
+    /// load's cache counters.
+    public static let currentFormatVersion: UInt8 = 3
 
     /// When this process started, in milliseconds since the Unix epoch: read once, the first time
     /// metadata is created (at process start), so every later value of this process carries the

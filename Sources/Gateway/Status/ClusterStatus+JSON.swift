@@ -93,6 +93,8 @@ extension ClusterStatus {
         out.append(contentsOf: String(member.inFlight).utf8)
         out.append(contentsOf: #","queue_depth":"#.utf8)
         out.append(contentsOf: String(member.queueDepth).utf8)
+        out.append(contentsOf: #","cache_hit_rate":"#.utf8)
+        Self.appendNumber(member.cacheHitRate, to: &out)
         out.append(contentsOf: #","models":["#.utf8)
         for (modelIndex, model) in member.models.enumerated() {
             if modelIndex > 0 { out.append(UInt8(ascii: ",")) }

@@ -3,8 +3,8 @@ public import Cluster
 /// The `/cluster` document (`murmur status --json`): every member as this process sees it.
 ///
 /// `{"local":…,"members":[{"name","role","state","incarnation","http","gossip","health",
-/// "in_flight","queue_depth","models","version","started_at","uptime_s"}…],"summary":{…},
-/// "hints":[…]}`; health is `up`, `down`, `draining` or `starting`. A gateway passes its own
+/// "in_flight","queue_depth","cache_hit_rate","models","version","started_at","uptime_s"}…],
+/// "summary":{…},"hints":[…]}`; health is `up`, `down`, `draining` or `starting`. A gateway passes its own
 /// health-check verdicts to override what gossip says, and its `GatewayView` adds per-member
 /// `requests_per_s`, `p50_ms`, `p99_ms`, `ring_share` (and `ring_shares` per model), plus the
 /// top-level `gateway` figures and recent `events`. A node knows none of those and leaves them out.
@@ -95,6 +95,10 @@ public struct ClusterStatus: Sendable {
                 health: health(of: member),
                 inFlight: metadata?.load.inFlight ?? 0,
                 queueDepth: metadata?.load.queueDepth ?? 0,
+                cacheHitRate: metadata.flatMap {
+                    MemberStatus.cacheHitRate(lookups: $0.load.cacheLookups, hits: $0.load.cacheHits)
+                },
+                cacheLookups: metadata?.load.cacheLookups ?? 0,
                 models: metadata?.models ?? [],
                 version: metadata?.softwareVersion,
                 startedAt: startedAt,

@@ -12,6 +12,12 @@ public struct MemberStatus: Sendable, Hashable {
     public var health: String
     public var inFlight: Int
     public var queueDepth: Int
+    /// The share (0…1) of the member's recent embedding-cache lookups that hit; nil when it made
+    /// fewer than `MemberStatus.minimumCacheLookups` lookups (a rate over 3 lookups means little),
+    /// has no cache, or runs a version that does not report it.
+    public var cacheHitRate: Double? = nil
+    /// The lookups `cacheHitRate` is taken over (since the member's previous load publication).
+    public var cacheLookups: Int = 0
     public var models: [String]
     public var version: String?
     /// Process start, seconds since the Unix epoch; nil when the member did not say.
@@ -30,4 +36,13 @@ public struct MemberStatus: Sendable, Hashable {
     }
 
     public var isNode: Bool { role == "node" }
+
+    /// Fewer lookups than this give no hit rate.
+    public static let minimumCacheLookups = 20
+
+    /// The hit rate over `lookups` lookups with `hits` hits, or nil below `minimumCacheLookups`.
+    public static func cacheHitRate(lookups: Int, hits: Int) -> Double? {
+        guard lookups >= minimumCacheLookups else { return nil }
+        return Double(min(max(hits, 0), lookups)) / Double(lookups)
+    }
 }

@@ -138,6 +138,43 @@ extension StatusHint {
         {
             hints.append(hint)
         }
+        hints.append(contentsOf: cacheHints(node, limits: limits))
+        return hints
+    }
+
+    /// A queue at or above this fraction of its limit is worth explaining with the cache's hit rate.
+    static let busyQueueFraction = 0.5
+    /// Below this hit rate a busy node's load is mostly new texts.
+    static let lowCacheHitRate = 0.2
+    /// A cache that found nothing over at least this many lookups is worth a word.
+    static let idleCacheLookups = 1_000
+
+    /// Hints from a node's recent cache hit rate: a busy queue the cache cannot relieve (add a
+    /// node), or a cache that never hits (it costs memory and helps no request). Only nodes that
+    /// report a hit rate are judged; a node without a cache makes no lookups and reports none.
+    private static func cacheHints(_ node: MemberStatus, limits: SaturationLimits) -> [StatusHint] {
+        var hints: [StatusHint] = []
+        guard let rate = node.cacheHitRate else { return hints }
+        let name = node.name
+        let limit = limits.maxQueuedTexts
+        if limit > 0, Double(node.queueDepth) >= busyQueueFraction * Double(limit), rate < lowCacheHitRate {
+            hints.append(
+                StatusHint(
+                    .warning, member: name,
+                    "\(name) has \(node.queueDepth) texts queued (\(format(Double(node.queueDepth) * 100 / Double(limit)))% "
+                        + "of its limit) and only \(format(rate * 100))% of its recent cache lookups hit: most texts "
+                        + "are new, so caching cannot absorb this load; add a node."
+                ))
+        }
+        if rate == 0, node.cacheLookups >= idleCacheLookups {
+            hints.append(
+                StatusHint(
+                    .info, member: name,
+                    "\(name) found none of its last \(node.cacheLookups) texts in its embedding cache: if texts do "
+                        + "not repeat, node.cache_max_entries = 0 frees its memory; if they do, raise "
+                        + "node.cache_max_entries and node.cache_max_bytes so entries last until they come back."
+                ))
+        }
         return hints
     }
 

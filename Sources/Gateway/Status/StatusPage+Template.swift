@@ -84,6 +84,7 @@ extension StatusPage {
             });
           }
           function fixed(v, d) { return (typeof v === "number" && isFinite(v)) ? v.toFixed(d) : "—"; }
+          function pct(v) { return (typeof v === "number" && isFinite(v)) ? (v * 100).toFixed(1) + "%" : "—"; }
           function ms(v) {
             if (typeof v !== "number" || !isFinite(v)) return "—";
             return (v < 10 ? v.toFixed(2) : v < 100 ? v.toFixed(1) : v.toFixed(0)) + " ms";
@@ -131,6 +132,7 @@ extension StatusPage {
             var served = typeof m.requests_per_s === "number";
             h += '<td class="rps num">' + (served ? fixed(m.requests_per_s, 1) : "—") + "</td>";
             h += '<td class="latency num">' + ms(m.p50_ms) + " / " + ms(m.p99_ms) + "</td>";
+            h += '<td class="cache num">' + pct(m.cache_hit_rate) + "</td>";
             if (typeof m.ring_share === "number") {
               var p = (m.ring_share * 100).toFixed(1);
               h += '<td class="ring"><div class="bar"><i style="width:' + p + '%"></i></div><span>' + p +

@@ -47,7 +47,8 @@ public enum StatusPage {
         html += "</ul></section>"
         html += #"<section class="panel"><h2>Members</h2><div class="scroll"><table id="members"><thead><tr>"#
         html += "<th>Member</th><th>State</th><th>Health</th><th>In flight</th><th>Queue</th><th>req/s</th>"
-        html += "<th>p50 / p99</th><th>Ring share</th><th>Uptime</th><th>Inc.</th><th>Version</th></tr></thead><tbody>"
+        html +=
+            "<th>p50 / p99</th><th>Cache hits</th><th>Ring share</th><th>Uptime</th><th>Inc.</th><th>Version</th></tr></thead><tbody>"
         let scaleInFlight = max(8, members.map(\.inFlight).max() ?? 0)
         let scaleQueue = max(8, members.map(\.queueDepth).max() ?? 0)
         for member in members {
@@ -100,6 +101,7 @@ public enum StatusPage {
         html += #"<td class="rps num">\#(traffic.map { rate($0.requestsPerSecond) } ?? "—")</td>"#
         html += #"<td class="latency num">\#(milliseconds(traffic?.p50Milliseconds)) / "#
         html += "\(milliseconds(traffic?.p99Milliseconds))</td>"
+        html += #"<td class="cache num">\#(percent(member.cacheHitRate))</td>"#
         if let share = member.ringShare {
             let percent = share * 100
             html += #"<td class="ring"><div class="bar"><i style="width:\#(fixed(percent, 1))%"></i></div>"#
@@ -159,6 +161,12 @@ public enum StatusPage {
     }
 
     static func rate(_ value: Double) -> String { fixed(value, 1) }
+
+    /// A share (0…1) as a percentage with one decimal, `—` when unknown.
+    static func percent(_ share: Double?) -> String {
+        guard let share, share.isFinite else { return "—" }
+        return fixed(share * 100, 1) + "%"
+    }
 
     static func milliseconds(_ value: Double?) -> String {
         guard let value, value.isFinite else { return "—" }

@@ -61,6 +61,7 @@ extension ClusterMember {
         p50Milliseconds = json["p50_ms"]?.doubleValue
         p99Milliseconds = json["p99_ms"]?.doubleValue
         ringShare = json["ring_share"]?.doubleValue
+        cacheHitRate = json["cache_hit_rate"]?.doubleValue
     }
 }
 

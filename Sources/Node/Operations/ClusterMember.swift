@@ -87,6 +87,9 @@ struct ClusterMember: Hashable, Sendable {
     var p99Milliseconds: Double?
     /// The share (0…1) of the ring this member owns.
     var ringShare: Double?
+    /// The share (0…1) of the member's recent embedding-cache lookups that hit; nil when it made too
+    /// few lookups to tell, has no cache, or the answering version does not report it.
+    var cacheHitRate: Double?
 
     init(name: String) {
         self.name = name

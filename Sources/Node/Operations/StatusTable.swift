@@ -6,7 +6,7 @@ enum StatusTable {
     static let columns: [(title: String, alignment: TextAlignment)] = [
         ("NAME", .left), ("ROLE", .left), ("STATE", .left), ("HEALTH", .left), ("ADDRESS", .left),
         ("MODELS", .left), ("IN-FLIGHT", .right), ("REQ/S", .right), ("P99", .right),
-        ("INCARNATION", .right), ("UPTIME", .right), ("VERSION", .left),
+        ("CACHE", .right), ("INCARNATION", .right), ("UPTIME", .right), ("VERSION", .left),
     ]
 
     /// The whole report, ending with a newline.
@@ -49,6 +49,7 @@ enum StatusTable {
             cell(member.inFlight.map(String.init)),
             cell(member.requestsPerSecond.map(rateText)),
             cell(member.p99Milliseconds.map(latencyText)),
+            cell(member.cacheHitRate.map(percentText)),
             cell(member.incarnation.map(String.init)),
             gone ? "-" : cell(uptime.map(uptimeText)),
             cell(member.version),
@@ -103,6 +104,12 @@ enum StatusTable {
         case ..<10_000: return decimal(milliseconds / 1_000, places: 1) + "s"
         default: return decimal(milliseconds / 1_000, places: 0) + "s"
         }
+    }
+
+    /// A share (0…1) as a whole percentage, `93%`; out-of-range shares are clamped, non-finite ones `-`.
+    static func percentText(_ share: Double) -> String {
+        guard share.isFinite else { return "-" }
+        return decimal(share.clamped(to: 0...1) * 100, places: 0) + "%"
     }
 
     /// Requests per second as `0.5`, `12`, `3400`.

@@ -51,6 +51,7 @@ struct NodeAssembly {
             readiness: readiness,
             metadata: metadata,
             batchers: batchers,
+            cache: cache,
             drainTimeout: node.drainTimeout,
             logger: logger
         )

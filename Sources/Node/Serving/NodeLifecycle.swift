@@ -10,7 +10,9 @@ import Synchronization
 /// Control plane only: the embeddings path never calls it; it reads `NodeReadiness` (atomics) that
 /// this actor flips. While the node is draining it republishes its load in gossip every
 /// `drainingLoadInterval` so peers watch `in_flight` fall to 0; while ready, at most every
-/// `readyLoadInterval` (the figure is informational, gateways route on their own counts).
+/// `readyLoadInterval` (the figure is informational, gateways route on their own counts). The load
+/// carries the embedding cache's lookups and hits since the previous publication, so the status
+/// page shows a hit rate over the last few seconds rather than over the node's life.
 actor NodeLifecycle: AdminControl {
     /// Why the node stops serving.
     enum StopReason: Sendable, Hashable {
@@ -24,6 +26,8 @@ actor NodeLifecycle: AdminControl {
     let readiness: NodeReadiness
     let metadata: MemberMetadata
     let batchers: [DynamicBatcher]
+    /// The cache the node's embedders share, or nil when the node runs without one.
+    let cache: EmbeddingCache?
     let drainTimeout: Duration
     let logger: Logger
 
@@ -42,6 +46,7 @@ actor NodeLifecycle: AdminControl {
     private var drainStartedAt: ContinuousClock.Instant?
     private var lastLoad: MemberMetadata.Load?
     private var lastLoadAt: ContinuousClock.Instant?
+    private var cacheWindow = CacheCounterWindow()
     private nonisolated let stopRequests: AsyncStream<StopReason>
     private nonisolated let stopContinuation: AsyncStream<StopReason>.Continuation
     private nonisolated let shutdownRequested = Atomic<Bool>(false)
@@ -51,6 +56,7 @@ actor NodeLifecycle: AdminControl {
         readiness: NodeReadiness,
         metadata: MemberMetadata,
         batchers: [DynamicBatcher],
+        cache: EmbeddingCache? = nil,
         drainTimeout: Duration,
         logger: Logger
     ) {
@@ -58,6 +64,7 @@ actor NodeLifecycle: AdminControl {
         self.readiness = readiness
         self.metadata = metadata
         self.batchers = batchers
+        self.cache = cache
         self.drainTimeout = drainTimeout
         self.logger = logger
         (stopRequests, stopContinuation) = AsyncStream.makeStream(of: StopReason.self, bufferingPolicy: .unbounded)
@@ -158,7 +165,7 @@ actor NodeLifecycle: AdminControl {
     /// every `drainingLoadInterval`.
     func publishLoadIfDue() {
         guard started else { return }
-        let load = currentLoad()
+        let load = currentLoad(cacheStats: cache?.stats)
         guard load != lastLoad else { return }
         let interval = state == .ready ? Self.readyLoadInterval : Self.drainingLoadInterval
         if let lastLoadAt, clock.now - lastLoadAt < interval { return }
@@ -178,19 +185,27 @@ actor NodeLifecycle: AdminControl {
         guard !leaving else { return }
         var updated = metadata
         updated.servingState = servingState
-        let load = currentLoad()
+        // One read of the cache's counters both fills the load and starts the next window, so no
+        // lookup falls between two windows.
+        let cacheStats = cache?.stats
+        let load = currentLoad(cacheStats: cacheStats)
         updated.load = load
         do {
             try membership.updateMetadata(try updated.encoded())
             lastLoad = load
             lastLoadAt = clock.now
+            if let cacheStats { cacheWindow.advance(hits: cacheStats.hits, misses: cacheStats.misses) }
         } catch {
             logger.error("cannot publish metadata", metadata: ["error": "\(error)"])
         }
     }
 
-    private func currentLoad() -> MemberMetadata.Load {
+    private func currentLoad(cacheStats: EmbeddingCache.Stats?) -> MemberMetadata.Load {
         let queued = batchers.reduce(0) { $0 + $1.stats.queuedTexts }
-        return MemberMetadata.Load(inFlight: readiness.embeddingsInFlight, queueDepth: queued)
+        let counters =
+            cacheStats.map { cacheWindow.counters(hits: $0.hits, misses: $0.misses) } ?? (lookups: 0, hits: 0)
+        return MemberMetadata.Load(
+            inFlight: readiness.embeddingsInFlight, queueDepth: queued,
+            cacheLookups: counters.lookups, cacheHits: counters.hits)
     }
 }

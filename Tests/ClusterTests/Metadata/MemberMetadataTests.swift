@@ -102,12 +102,74 @@ import Testing
         without.startedAtMilliseconds = nil
         let bytes = try Self.node.encoded()
         let shorter = try without.encoded()
-        #expect(bytes[0] == 2)
+        #expect(bytes[0] == MemberMetadata.currentFormatVersion)
         #expect(Array(bytes.prefix(shorter.count)) == shorter)
         // What is left is one record: tag 8, its length, the LEB128 value.
         let tail = Array(bytes.dropFirst(shorter.count))
         #expect(tail.count >= 3 && tail[0] == 8 && Int(tail[1]) == tail.count - 2)
         #expect(try MemberMetadata(decoding: shorter) == without)
+    }
+
+    static let caching = MemberMetadata(
+        role: .node,
+        httpAddress: "127.0.0.1:9002",
+        models: ["synthetic"],
+        servingState: .ready,
+        load: .init(inFlight: 2, queueDepth: 5, cacheLookups: 1_200, cacheHits: 900)
+    )
+
+    @Test func cacheCountersRoundTrip() throws {
+        let decoded = try MemberMetadata(decoding: Self.caching.encoded())
+        #expect(decoded == Self.caching)
+        #expect(decoded.load.cacheLookups == 1_200 && decoded.load.cacheHits == 900)
+        var largest = Self.caching
+        largest.load.cacheLookups = Int(Int32.max)
+        largest.load.cacheHits = Int(Int32.max)
+        #expect(try MemberMetadata(decoding: largest.encoded()) == largest)
+        // The record adds at most 12 bytes: the limit is far away.
+        #expect(try largest.encoded().count <= (try Self.node.encoded().count) + 12)
+    }
+
+    @Test func cacheCountersThatCannotBeTrueAreNotEncoded() {
+        let bad: [(Int, Int)] = [(10, 11), (-1, 0), (5, -1), (Int(Int32.max) + 1, 0)]
+        for (lookups, hits) in bad {
+            var value = Self.caching
+            value.load.cacheLookups = lookups
+            value.load.cacheHits = hits
+            let error = #expect(throws: MetadataError.self, "lookups \(lookups), hits \(hits)") {
+                try value.encoded()
+            }
+            #expect(error?.isInvalidValue == true)
+        }
+    }
+
+    /// Without lookups there is no record, and with them it is one record of tag 9 that a version-2
+    /// reader skips as unknown: the rest of the bytes are what version 2 wrote.
+    @Test func cacheCountersAreAnOptionalSkippableRecord() throws {
+        var idle = Self.caching
+        idle.load.cacheLookups = 0
+        idle.load.cacheHits = 0
+        let shorter = try idle.encoded()
+        let bytes = try Self.caching.encoded()
+        #expect(Array(bytes.prefix(shorter.count)) == shorter)
+        let tail = Array(bytes.dropFirst(shorter.count))
+        // Tag 9, length 4, 1200 and 900 as LEB128.
+        #expect(tail == [9, 4, 0xb0, 0x09, 0x84, 0x07])
+        #expect(try MemberMetadata(decoding: shorter) == idle)
+    }
+
+    /// Bytes exactly as a version-2 member wrote them (a start time, no cache counters) decode with
+    /// zero counters.
+    @Test func versionTwoWithoutCacheCountersDecodes() throws {
+        let address = Array("127.0.0.1:9001".utf8)
+        let version = Array("0.2.0".utf8)
+        let bytes: [UInt8] =
+            [2, 1, 1, 1, 2, 1, 2, 3, UInt8(address.count)] + address + [4, UInt8(version.count)] + version
+            + [6, 1, 3, 7, 1, 4, 8, 6, 0x80, 0xd8, 0xc1, 0xa2, 0x8c, 0x34]
+        let decoded = try MemberMetadata(decoding: bytes)
+        #expect(decoded.formatVersion == 2)
+        #expect(decoded.load == MemberMetadata.Load(inFlight: 3, queueDepth: 4))
+        #expect(decoded.startedAtMilliseconds == 1_790_000_000_000)
     }
 
     @Test func malformedInputsAreTypedErrors() throws {
@@ -125,6 +187,11 @@ import Testing
             ("count with trailing bytes", good + [7, 2, 1, 1]),
             ("duplicate start time", good + [8, 1, 1]),
             ("start time with trailing bytes", [1, 8, 2, 1, 1] + good.dropFirst()),
+            ("duplicate cache counters", good + [9, 2, 2, 1, 9, 2, 2, 1]),
+            ("more cache hits than lookups", good + [9, 2, 2, 3]),
+            ("one cache counter", good + [9, 1, 2]),
+            ("cache counters with trailing bytes", good + [9, 3, 2, 1, 0]),
+            ("cache lookups over 2^31-1", good + [9, 6, 0x80, 0x80, 0x80, 0x80, 0x08, 0]),
             ("over the limit", good + [200, 0x80, 0x04] + [UInt8](repeating: 0, count: 512)),
         ]
         for (name, bytes) in cases {
@@ -139,6 +206,7 @@ import Testing
         let seeds = [
             try Self.node.encoded(),
             try MemberMetadata(role: .gateway, httpAddress: "gw:1", servingState: .starting).encoded(),
+            try Self.caching.encoded(),
         ]
         var decodedCount = 0
         for round in 0..<60_000 {
@@ -148,7 +216,7 @@ import Testing
                 bytes = (0..<length).map { _ in UInt8(truncatingIfNeeded: random.next()) }
                 if !bytes.isEmpty && round % 2 == 0 { bytes[0] = 1 }
             } else {
-                bytes = seeds[round % 2]
+                bytes = seeds[round % seeds.count]
                 for _ in 0..<(1 + Int(random.next() % 4)) {
                     let position = bytes.isEmpty ? 0 : Int(random.next() % UInt64(bytes.count))
                     switch random.next() % 4 {

@@ -63,10 +63,12 @@ import Testing
     static func gatewayStatus() throws -> ClusterStatus {
         let node = MemberMetadata(
             role: .node, httpAddress: "127.0.0.1:9000", models: ["synthetic"], servingState: .ready,
-            load: .init(inFlight: 2, queueDepth: 1), startedAtMilliseconds: 1_700_000_000_000
+            load: .init(inFlight: 2, queueDepth: 1, cacheLookups: 200, cacheHits: 187),
+            startedAtMilliseconds: 1_700_000_000_000
         )
         var old = node
         old.startedAtMilliseconds = nil
+        old.load = .init(inFlight: 2, queueDepth: 1)
         let gateway = MemberMetadata(
             role: .gateway, httpAddress: "127.0.0.1:8080", servingState: .ready,
             startedAtMilliseconds: 1_700_000_000_500)
@@ -108,7 +110,7 @@ import Testing
         let object = try #require(try JSONSerialization.jsonObject(with: Data(status.encoded())) as? [String: Any])
         let rows = try #require(object["members"] as? [[String: Any]])
         let byName = Dictionary(uniqueKeysWithValues: rows.map { ($0["name"] as! String, $0) })
-        for key in ["started_at", "uptime_s", "requests_per_s", "p50_ms", "p99_ms", "ring_share"] {
+        for key in ["started_at", "uptime_s", "requests_per_s", "p50_ms", "p99_ms", "ring_share", "cache_hit_rate"] {
             #expect(rows.allSatisfy { $0.keys.contains(key) }, "\(key)")
         }
         let node0 = try #require(byName["node-0"])
@@ -119,6 +121,10 @@ import Testing
         #expect(node0["p99_ms"] as? Double == 4)
         #expect(node0["ring_share"] as? Double == 0.25)
         #expect((node0["ring_shares"] as? [String: Double]) == ["synthetic": 0.25])
+        #expect(node0["cache_hit_rate"] as? Double == 0.935)
+        // No counters (an older node, or no cache) and a gateway: null, not 0.
+        #expect(byName["node-3"]?["cache_hit_rate"] is NSNull)
+        #expect(byName["gateway"]?["cache_hit_rate"] is NSNull)
         // A node this gateway sent nothing to (recently), one that sent no start time, a dead one.
         #expect(byName["node-3"]?["requests_per_s"] is NSNull)
         #expect(byName["node-3"]?["p99_ms"] is NSNull)
@@ -173,6 +179,27 @@ import Testing
         #expect(object["gateway"] == nil && object["events"] == nil)
         #expect((object["summary"] as? [String: Any])?["ready"] as? Int == 1)
         #expect((object["hints"] as? [Any])?.count == 1)  // only one healthy node
+    }
+
+    /// The rate comes from the member's gossiped counters, and only over enough lookups.
+    @Test func cacheHitRateNeedsEnoughLookups() throws {
+        func rate(lookups: Int, hits: Int) throws -> Any? {
+            let metadata = MemberMetadata(
+                role: .node, httpAddress: "127.0.0.1:9000", models: ["m"], servingState: .ready,
+                load: .init(cacheLookups: lookups, cacheHits: hits))
+            let snapshot = MembershipSnapshot(
+                localName: "n", members: [try Self.member("n", state: .alive, metadata: metadata)], takenAt: .zero)
+            let status = ClusterStatus(snapshot: snapshot)
+            #expect(status.members.first?.cacheLookups == lookups)
+            let object = try JSONSerialization.jsonObject(with: Data(status.encoded())) as? [String: Any]
+            return (object?["members"] as? [[String: Any]])?.first?["cache_hit_rate"]
+        }
+        #expect(try rate(lookups: 0, hits: 0) is NSNull)
+        #expect(try rate(lookups: MemberStatus.minimumCacheLookups - 1, hits: 3) is NSNull)
+        #expect(try rate(lookups: 40, hits: 10) as? Double == 0.25)
+        #expect(try rate(lookups: 3_000, hits: 3_000) as? Double == 1)
+        #expect(try rate(lookups: 3_000, hits: 0) as? Double == 0)
+        #expect(try rate(lookups: 3, hits: 1) is NSNull)
     }
 
     @Test func namesThatNeedEscapingStayValidJSON() throws {

@@ -9,11 +9,14 @@ import Testing
         _ health: String = "up",
         inFlight: Int = 0,
         queue: Int = 0,
+        cache: (lookups: Int, hits: Int) = (0, 0),
         version: String = "1.0"
     ) -> MemberStatus {
         MemberStatus(
             name: name, role: "node", state: state, incarnation: 1, http: "h:1", gossip: "g:1", health: health,
-            inFlight: inFlight, queueDepth: queue, models: ["m"], version: version, startedAt: nil,
+            inFlight: inFlight, queueDepth: queue,
+            cacheHitRate: MemberStatus.cacheHitRate(lookups: cache.lookups, hits: cache.hits),
+            cacheLookups: cache.lookups, models: ["m"], version: version, startedAt: nil,
             uptimeSeconds: nil, traffic: nil, ringShares: [:]
         )
     }
@@ -78,9 +81,51 @@ import Testing
             gateway: TrafficSummary(requests: 200, failures: 25, requestsPerSecond: 20, errorsPerSecond: 2.5),
             expected: [(.critical, nil, "12.5% of requests failed")]),
         Case(
+            name: "busy queue, new texts",
+            members: [node("n1", queue: 50, cache: (400, 40)), node("n2", queue: 70, cache: (100, 19))],
+            expected: [
+                (.warning, "n1", "most texts are new, so caching cannot absorb this load; add a node"),
+                (.warning, "n2", "70 texts queued (70% of its limit) and only 19% of its recent cache lookups hit"),
+            ]),
+        Case(
+            name: "busy queue the cache relieves, or a low rate without a queue",
+            members: [
+                node("n1", queue: 60, cache: (400, 80)), node("n2", queue: 49, cache: (400, 0)),
+                node("n3", queue: 90, cache: (19, 0)),
+            ],
+            expected: [(.warning, "n3", "90% of its limit of 100")]),
+        Case(
+            name: "queue at the limit and a cold cache",
+            members: [node("n1", queue: 100, cache: (1_000, 10)), node("n2")],
+            expected: [
+                (.critical, "n1", "raise node.max_queued_texts"), (.warning, "n1", "1% of its recent cache lookups"),
+            ]),
+        Case(
+            name: "a cache that never hits",
+            members: [node("n1", cache: (1_000, 0)), node("n2", cache: (999, 0)), node("n3", cache: (5_000, 1))],
+            expected: [(.info, "n1", "none of its last 1000 texts in its embedding cache")]),
+        Case(
+            name: "busy and never hitting",
+            members: [node("n1", queue: 50, cache: (2_000, 0)), node("n2")],
+            expected: [(.warning, "n1", "0% of its recent cache lookups hit"), (.info, "n1", "cache_max_entries = 0")]),
+        Case(
+            name: "dead nodes carry no cache hints",
+            members: [node("n1"), node("n2"), node("n3", "dead", "down", queue: 60, cache: (5_000, 0))],
+            expected: [(.critical, "n3", "is dead")]),
+        Case(
             name: "mixed versions", members: [node("n1", version: "1.0"), node("n2", version: "1.1")],
             expected: [(.info, nil, "1.0, 1.1")]),
     ]
+
+    @Test func hitRateNeedsEnoughLookups() {
+        #expect(MemberStatus.cacheHitRate(lookups: 0, hits: 0) == nil)
+        #expect(MemberStatus.cacheHitRate(lookups: MemberStatus.minimumCacheLookups - 1, hits: 5) == nil)
+        #expect(MemberStatus.cacheHitRate(lookups: MemberStatus.minimumCacheLookups, hits: 5) == 0.25)
+        #expect(MemberStatus.cacheHitRate(lookups: 40, hits: 40) == 1)
+        // Counts that cannot be true are clamped rather than giving a rate outside 0…1.
+        #expect(MemberStatus.cacheHitRate(lookups: 40, hits: 50) == 1)
+        #expect(MemberStatus.cacheHitRate(lookups: 40, hits: -1) == 0)
+    }
 
     @Test(arguments: cases) func hints(for testCase: Case) {
         let hints = StatusHint.hints(members: testCase.members, gateway: testCase.gateway, limits: Self.limits)

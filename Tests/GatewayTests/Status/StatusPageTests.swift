@@ -37,6 +37,11 @@ import Testing
         #expect(html.contains(#"<td class="rps num">3.0</td>"#))
         #expect(html.contains(#"<td class="latency num">1.25 ms / 4.00 ms</td>"#))
         #expect(html.contains("<span>25.0%</span>"))
+        #expect(html.contains("<th>Cache hits</th>"))
+        #expect(html.contains(#"<td class="cache num">93.5%</td>"#))
+        // node-3 sends no cache counters, the gateway has no cache: shown as unknown, not 0%.
+        #expect(html.components(separatedBy: #"<td class="cache num">—</td>"#).count == 3)
+        #expect(html.contains(#"'<td class="cache num">' + pct(m.cache_hit_rate)"#), "the script builds the same cell")
         #expect(html.contains(#"<td class="uptime num">1m 40s</td>"#))
         #expect(html.contains(#"<div class="figure" data-field="p99_ms"><span class="value">9.25 ms</span>"#))
         #expect(html.contains(#"<li class="event" data-kind="dead" data-member="node-2"><time>22:14:50</time>"#))
@@ -76,6 +81,11 @@ import Testing
     }
 
     @Test func formatting() {
+        #expect(StatusPage.percent(nil) == "—")
+        #expect(StatusPage.percent(.nan) == "—")
+        #expect(StatusPage.percent(0) == "0.0%")
+        #expect(StatusPage.percent(0.9354) == "93.5%")
+        #expect(StatusPage.percent(1) == "100.0%")
         #expect(StatusPage.duration(nil) == "—")
         #expect(StatusPage.duration(42.9) == "42s")
         #expect(StatusPage.duration(3_725) == "1h 2m")

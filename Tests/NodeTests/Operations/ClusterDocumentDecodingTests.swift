@@ -22,6 +22,7 @@ import Testing
         #expect(node.models == ["synthetic", "all-MiniLM-L6-v2"])
         #expect(node.http == "127.0.0.1:9000" && node.gossip == "127.0.0.1:7946")
         #expect(node.startedAt == nil && node.p99Milliseconds == nil && node.ringShare == nil)
+        #expect(node.cacheHitRate == nil)
         #expect(document.nodes.map(\.name) == ["node-0"])
     }
 
@@ -34,8 +35,8 @@ import Testing
              "members":[
               {"name":"node-0","role":"node","state":"rejoining","incarnation":null,"http":null,"health":"sleepy",
                "started_at":1700000000.25,"uptime_s":12,"requests_per_s":4.5,"p50_ms":1.5,"p99_ms":9,
-               "ring_share":0.5,"models":["a",3,null],"version":null,"in_flight":"many"},
-              {"name":"bare"}]}
+               "ring_share":0.5,"cache_hit_rate":0.875,"models":["a",3,null],"version":null,"in_flight":"many"},
+              {"name":"bare","cache_hit_rate":null}]}
             """
         let document = try ClusterDocument(json: Array(json.utf8))
         let node = try #require(document.member(named: "node-0"))
@@ -44,9 +45,10 @@ import Testing
         #expect(node.startedAt == 1_700_000_000.25 && node.uptimeSeconds == 12)
         #expect(node.requestsPerSecond == 4.5 && node.p50Milliseconds == 1.5 && node.p99Milliseconds == 9)
         #expect(node.ringShare == 0.5)
+        #expect(node.cacheHitRate == 0.875)
         #expect(node.models == ["a"])
         let bare = try #require(document.member(named: "bare"))
-        #expect(bare.role == nil && bare.state == nil && bare.models.isEmpty)
+        #expect(bare.role == nil && bare.state == nil && bare.models.isEmpty && bare.cacheHitRate == nil)
         #expect(
             document.hints == [
                 ClusterHint(severity: "warning", member: "node-0", message: "slow"),

@@ -16,6 +16,7 @@ import Testing
         var node0 = nodeMember("node-0", port: 9000, incarnation: 4, startedAt: now - 7_500)
         node0.requestsPerSecond = 40.2
         node0.p99Milliseconds = 12.6
+        node0.cacheHitRate = 0.93
         var node1 = ClusterMember(name: "node-1")
         node1.role = "node"
         node1.state = .suspect
@@ -31,10 +32,10 @@ import Testing
             ClusterHint(severity: "critical", member: "node-1", message: "node-1 is dead: restart it"),
         ]
         let expected = """
-            NAME     ROLE     STATE    HEALTH  ADDRESS         MODELS     IN-FLIGHT  REQ/S    P99  INCARNATION  UPTIME  VERSION
-            gateway  gateway  alive    up      127.0.0.1:8080  -                  2    120  4.1ms            1   3m12s  0.1.0
-            node-0   node     alive    up      127.0.0.1:9000  synthetic          0     40   13ms            4   2h05m  0.1.0
-            node-1   node     suspect  down    -               -                  -      -      -            -       -  -
+            NAME     ROLE     STATE    HEALTH  ADDRESS         MODELS     IN-FLIGHT  REQ/S    P99  CACHE  INCARNATION  UPTIME  VERSION
+            gateway  gateway  alive    up      127.0.0.1:8080  -                  2    120  4.1ms      -            1   3m12s  0.1.0
+            node-0   node     alive    up      127.0.0.1:9000  synthetic          0     40   13ms    93%            4   2h05m  0.1.0
+            node-1   node     suspect  down    -               -                  -      -      -      -            -       -  -
 
             1/2 nodes ready, 1 suspect
             warning: node-1: suspect for 12s
@@ -102,19 +103,25 @@ import Testing
         #expect(StatusTable.rateText(0) == "0.0")
         #expect(StatusTable.rateText(2.55) == "2.6")
         #expect(StatusTable.rateText(3_400.2) == "3400")
+        #expect(StatusTable.percentText(0) == "0%")
+        #expect(StatusTable.percentText(0.934) == "93%")
+        #expect(StatusTable.percentText(0.996) == "100%")
+        #expect(StatusTable.percentText(1.2) == "100%")
+        #expect(StatusTable.percentText(-0.1) == "0%")
+        #expect(StatusTable.percentText(.nan) == "-")
     }
 
     @Test func uptimeComesFromStartedAtWhenNotGivenAndIsHiddenForGoneMembers() {
         var member = nodeMember("node-0", port: 9000, startedAt: Self.now - 75)
-        #expect(StatusTable.row(for: member, now: Self.now)[10] == "1m15s")
+        #expect(StatusTable.row(for: member, now: Self.now)[11] == "1m15s")
         member.uptimeSeconds = 30
-        #expect(StatusTable.row(for: member, now: Self.now)[10] == "30s")
+        #expect(StatusTable.row(for: member, now: Self.now)[11] == "30s")
         member.state = .dead
-        #expect(StatusTable.row(for: member, now: Self.now)[10] == "-")
+        #expect(StatusTable.row(for: member, now: Self.now)[11] == "-")
         member.startedAt = nil
         member.uptimeSeconds = nil
         member.state = .alive
-        #expect(StatusTable.row(for: member, now: Self.now)[10] == "-")
+        #expect(StatusTable.row(for: member, now: Self.now)[11] == "-")
     }
 
     @Test func verdictCountsAndExitRule() {

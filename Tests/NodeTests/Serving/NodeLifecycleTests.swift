@@ -29,7 +29,7 @@ import Testing
         let server: HTTPServer
         let batcher: DynamicBatcher
 
-        static func start(name: String, seeds: [Endpoint] = []) async throws -> Node {
+        static func start(name: String, seeds: [Endpoint] = [], cache: EmbeddingCache? = nil) async throws -> Node {
             let metadata = MemberMetadata(
                 role: .node, httpAddress: "127.0.0.1:1", models: ["synthetic"], servingState: .starting)
             let membership = try await Membership.bind(
@@ -41,9 +41,9 @@ import Testing
             let readiness = NodeReadiness(.starting)
             let lifecycle = NodeLifecycle(
                 membership: membership, readiness: readiness, metadata: metadata, batchers: [batcher],
-                drainTimeout: .seconds(5), logger: Logger(label: "test"))
+                cache: cache, drainTimeout: .seconds(5), logger: Logger(label: "test"))
             let responder = NodeResponder(
-                embedders: ["synthetic": Embedder(model: model, batcher: batcher, cache: nil)],
+                embedders: ["synthetic": Embedder(model: model, batcher: batcher, cache: cache)],
                 readiness: readiness, clusterStatus: { [] },
                 adminAuthorization: AdminAuthorization(token: "t"), adminControl: lifecycle)
             let server = try await HTTPServer.bind(
@@ -54,9 +54,12 @@ import Testing
         }
 
         /// The serving state this member gossips about itself.
-        var gossipedState: MemberMetadata.ServingState? {
+        var gossipedState: MemberMetadata.ServingState? { gossipedMetadata?.servingState }
+
+        /// The metadata this member gossips about itself.
+        var gossipedMetadata: MemberMetadata? {
             let member = membership.snapshot.member(named: membership.name)
-            return member.flatMap { try? MemberMetadata(decoding: $0.metadata) }?.servingState
+            return member.flatMap { try? MemberMetadata(decoding: $0.metadata) }
         }
     }
 
@@ -79,6 +82,32 @@ import Testing
         #expect(node.readiness.state == .ready)
         #expect(node.gossipedState == .ready)
         #expect(try await node.lifecycle.perform(.resume) == .ready)
+        await node.membership.shutdown()
+        node.server.shutdown()
+    }
+
+    /// Each publication carries the cache's lookups and hits since the previous one.
+    @Test func publishedLoadCarriesTheCacheCountersSinceThePreviousPublication() async throws {
+        let cache = EmbeddingCache(maxEntries: 100, maxBytes: 1 << 20)
+        let node = try await Node.start(name: "caching", cache: cache)
+        defer { node.batcher.shutdown() }
+        let embedder = Embedder(model: SyntheticModel(), batcher: node.batcher, cache: cache)
+        _ = try await embedder.embed(["before start"])
+        await node.lifecycle.start()
+        // Lookups before the first publication count towards it.
+        #expect(node.gossipedMetadata?.load.cacheLookups == 1)
+        #expect(node.gossipedMetadata?.load.cacheHits == 0)
+
+        for _ in 0..<4 { _ = try await embedder.embed(["same text"]) }
+        _ = try await embedder.embed(["same text", "other text"])
+        // A resume while ready republishes at once.
+        #expect(try await node.lifecycle.perform(.resume) == .ready)
+        #expect(node.gossipedMetadata?.load.cacheLookups == 6)
+        #expect(node.gossipedMetadata?.load.cacheHits == 4)
+
+        #expect(try await node.lifecycle.perform(.resume) == .ready)
+        #expect(node.gossipedMetadata?.load.cacheLookups == 0)
+        #expect(node.gossipedMetadata?.load.cacheHits == 0)
         await node.membership.shutdown()
         node.server.shutdown()
     }
