@@ -74,7 +74,9 @@ extension EmbeddingsResponse {
                     while position < bytes.count, bytes[position] == UInt8(ascii: " ") { position += 1 }
                     var value = 0
                     var digits = 0
-                    while position < bytes.count, digits < 18, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[position]) {
+                    while position < bytes.count, digits < 18,
+                        (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[position])
+                    {
                         value = value * 10 + Int(bytes[position] - UInt8(ascii: "0"))
                         digits += 1
                         position += 1

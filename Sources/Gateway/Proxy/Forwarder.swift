@@ -68,7 +68,8 @@ struct Forwarder {
         if plan.groups.count == 1, let only = plan.groups.first {
             // No task group for one sub-request: it runs in the caller's task.
             let whole = body
-            let answer = try await send(only, keys: keys, body: { _ in whole }, accept: { _, response in response.body })
+            let answer = try await send(
+                only, keys: keys, body: { _ in whole }, accept: { _, response in response.body })
             return .passedThrough(answer)
         }
         let parts: [Part]
