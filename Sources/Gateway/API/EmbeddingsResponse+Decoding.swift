@@ -59,6 +59,36 @@ extension EmbeddingsResponse {
         return EmbeddingsResponse(model: model, vectors: vectors, dimension: dimension ?? 0, promptTokens: promptTokens)
     }
 
+    /// The `usage.prompt_tokens` of an embeddings response body without parsing the rest: the
+    /// last `"prompt_tokens":` in the body followed by digits (the usage object comes after the
+    /// embeddings, so the search from the end reads a few dozen bytes). Nil when there is none.
+    /// For counting only: a body is not validated by it.
+    public static func promptTokens(in body: ByteBuffer) -> Int? {
+        let key = Array(#""prompt_tokens":"#.utf8)
+        return body.withUnsafeReadableBytes { bytes -> Int? in
+            guard bytes.count >= key.count else { return nil }
+            var start = bytes.count - key.count
+            while start >= 0 {
+                if bytes[start] == key[0], key.indices.allSatisfy({ bytes[start + $0] == key[$0] }) {
+                    var position = start + key.count
+                    while position < bytes.count, bytes[position] == UInt8(ascii: " ") { position += 1 }
+                    var value = 0
+                    var digits = 0
+                    while position < bytes.count, digits < 18,
+                        (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[position])
+                    {
+                        value = value * 10 + Int(bytes[position] - UInt8(ascii: "0"))
+                        digits += 1
+                        position += 1
+                    }
+                    return digits > 0 ? value : nil
+                }
+                start -= 1
+            }
+            return nil
+        }
+    }
+
     private static func badResponse(_ what: String) -> APIError {
         APIError(
             status: 502, type: "server_error", code: "bad_gateway",

@@ -191,6 +191,8 @@ public struct NodeResponder: HTTPResponder {
     /// Accepts `application/json` with any parameters, or no Content-Type at all (as OpenAI does).
     static func checkContentType(_ headers: HTTPHeaders) throws(APIError) {
         guard let value = headers.first(name: "Content-Type") else { return }
+        // What nearly every client sends, compared without building new strings.
+        if value.utf8.elementsEqual("application/json".utf8) { return }
         let mediaType = value.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
         let trimmed = mediaType.drop(while: { $0 == " " || $0 == "\t" }).reversed()
             .drop(while: { $0 == " " || $0 == "\t" }).reversed()

@@ -289,6 +289,8 @@ public final class BackendPool: Sendable {
             .channelInitializer { [self] channel in
                 channel.eventLoop.makeCompletedFuture {
                     let sync = channel.pipeline.syncOperations
+                    // One write per event-loop tick for all the streams sent in it (see FlushCoalescer).
+                    try sync.addHandler(FlushCoalescer())
                     let multiplexer = try sync.configureHTTP2Pipeline(
                         mode: .client,
                         connectionConfiguration: connectionConfiguration,

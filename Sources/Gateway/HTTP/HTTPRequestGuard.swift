@@ -40,7 +40,7 @@ final class HTTPRequestGuard: ChannelDuplexHandler, RemovableChannelHandler {
 
     /// - Parameters:
     ///   - idleTimeout: close after this long without a request in flight; nil leaves it to others.
-    ///   - bodyTimeout: answer 408 and close when a request's end has not arrived this long after its head.
+    ///   - bodyTimeout: answer 408 and close when a request's end has not arrived this long after the read that brought its head.
     init(idleTimeout: TimeAmount?, bodyTimeout: TimeAmount) {
         self.idleTimeout = idleTimeout
         self.bodyTimeout = bodyTimeout
@@ -70,7 +70,10 @@ final class HTTPRequestGuard: ChannelDuplexHandler, RemovableChannelHandler {
             requestVersion = head.version
             unanswered += 1
             receivingBody = true
-            schedule(.body, in: bodyTimeout, context: context)
+            // The body deadline is armed at the end of this read, and only if the body is still
+            // incomplete then: most requests (every small HTTP/2 one) arrive whole in one read and
+            // so never schedule and cancel a timer.
+            cancelTimer()
         case .body:
             break
         case .end:
@@ -78,6 +81,11 @@ final class HTTPRequestGuard: ChannelDuplexHandler, RemovableChannelHandler {
             cancelTimer()
         }
         context.fireChannelRead(data)
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        if receivingBody, timer == nil { schedule(.body, in: bodyTimeout, context: context) }
+        context.fireChannelReadComplete()
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {

@@ -84,6 +84,8 @@ extension HTTPServer {
 
         private func http2(_ channel: any Channel) throws -> HTTPConnection {
             let bodyTimeout = configuration.requestBodyTimeout
+            // Before the HTTP/2 handler, so that its flushes pass through it on their way to the socket.
+            try channel.pipeline.syncOperations.addHandler(FlushCoalescer())
             let streams = try channel.pipeline.syncOperations.configureAsyncHTTP2Pipeline(
                 mode: .server,
                 connectionManagerConfiguration: .init(

@@ -129,9 +129,12 @@ public final class BackendDirectory: Sendable {
     }
 
     /// Records how a request to backend `index` went (nil failure = success); passive ejection.
+    /// An outcome that changes nothing (a success without a failure streak before it: nearly every
+    /// request) neither writes the table nor publishes a copy of it.
     public func recordOutcome(_ index: Int, failure: BackendFailure?) {
         let now = now()
         state.withLock { state in
+            guard state.table.outcomeChangesState(index, failure: failure) else { return }
             _ = state.table.recordOutcome(index, failure: failure, now: now)
             publish(state.table)
         }

@@ -4,11 +4,28 @@ import NIOHTTP1
 
 /// Carries one embeddings request through the cluster: plan, send each group, retry failed groups
 /// on other backends, gather.
+///
+/// When the plan has a single group (one input, or every input on the same backend) the client's
+/// body goes to the backend as it arrived and the backend's answer comes back as it is: the node
+/// honours `encoding_format`, `dimensions` and `user` itself and echoes the requested model, so
+/// the gateway neither re-encodes the request nor parses and re-formats hundreds of numbers per
+/// input. Requests split over several backends are re-encoded per group (base64 embeddings, the
+/// cheapest to carry) and gathered in input order.
 struct Forwarder {
     let configuration: GatewayResponder.Configuration
     let directory: BackendDirectory
     let request: EmbeddingsRequest
+    /// The client's request body as it arrived, sent on unchanged for a single-group plan.
+    let body: ByteBuffer
     let statistics: GatewayStatistics
+
+    /// What the client gets back.
+    enum Answer {
+        /// One backend answered the whole request: its body, passed on byte for byte.
+        case passedThrough(ByteBuffer)
+        /// Several backends answered parts, gathered in input order.
+        case gathered(EmbeddingsResponse)
+    }
 
     /// The routing key of each input: the text itself, or the token ids written out.
     private var keys: [String] {
@@ -33,7 +50,10 @@ struct Forwarder {
         var row: Int
     }
 
-    func run() async throws(APIError) -> EmbeddingsResponse {
+    /// The headers of every sub-request.
+    private static let backendHeaders: HTTPHeaders = ["content-type": "application/json"]
+
+    func run() async throws(APIError) -> Answer {
         let keys = self.keys
         let counters = directory.counters
         counters.beginRequest()
@@ -45,11 +65,20 @@ struct Forwarder {
         } catch {
             throw Self.apiError(error, model: request.model)
         }
+        if plan.groups.count == 1, let only = plan.groups.first {
+            // No task group for one sub-request: it runs in the caller's task.
+            let whole = body
+            let answer = try await send(
+                only, keys: keys, body: { _ in whole }, accept: { _, response in response.body })
+            return .passedThrough(answer)
+        }
         let parts: [Part]
         do {
             parts = try await withThrowingTaskGroup(of: Part.self) { group in
                 for planned in plan.groups {
-                    group.addTask { try await self.send(planned, keys: keys) }
+                    group.addTask {
+                        try await self.send(planned, keys: keys, body: self.subRequestBody, accept: Self.part)
+                    }
                 }
                 var parts: [Part] = []
                 for try await part in group { parts.append(part) }
@@ -60,6 +89,11 @@ struct Forwarder {
         } catch {
             throw APIError.unavailable("The request was cancelled.")
         }
+        return .gathered(try gather(parts, inputCount: keys.count))
+    }
+
+    /// Puts the parts' rows back in input order.
+    private func gather(_ parts: [Part], inputCount: Int) throws(APIError) -> EmbeddingsResponse {
         // Gather row locations (no per-row arrays), then copy each row once into the answer.
         let locations: [RowLocation]
         do {
@@ -67,7 +101,7 @@ struct Forwarder {
                 parts.enumerated().map { index, part in
                     (part.inputIndices, part.inputIndices.indices.map { RowLocation(part: index, row: $0) })
                 },
-                inputCount: keys.count
+                inputCount: inputCount
             )
         } catch {
             throw Self.apiError(error, model: request.model)
@@ -104,8 +138,15 @@ struct Forwarder {
         )
     }
 
-    /// Sends one group, retrying on other backends as the retry policy allows.
-    private func send(_ first: RoutePlan.Group, keys: [String]) async throws(APIError) -> Part {
+    /// Sends one group, retrying on other backends as the retry policy allows. `body` gives the
+    /// request body for a group's inputs; `accept` turns a backend's 200 answer into the result, or
+    /// throws a 502 for an answer that does not fit (which counts as that backend failing).
+    private func send<Value: Sendable>(
+        _ first: RoutePlan.Group,
+        keys: [String],
+        body: ([Int]) -> ByteBuffer,
+        accept: (RoutePlan.Group, BackendResponse) throws(APIError) -> Value
+    ) async throws(APIError) -> Value {
         var group = first
         var tried: Set<Int> = []
         var attempts = 0
@@ -116,10 +157,10 @@ struct Forwarder {
         while true {
             attempts += 1
             tried.insert(group.backend)
-            let outcome = await attempt(group)
+            let outcome = await attempt(group, body: body(group.inputIndices), accept: accept)
             switch outcome {
-            case .success(let part):
-                return part
+            case .success(let value):
+                return value
             case .failure(let failure, let clientError):
                 let decision = configuration.retry.decide(
                     after: failure,
@@ -166,13 +207,17 @@ struct Forwarder {
         }
     }
 
-    private enum Outcome {
-        case success(Part)
+    private enum Outcome<Value> {
+        case success(Value)
         /// How it failed (for retry and ejection) and what the client sees if it is not retried.
         case failure(BackendFailure, APIError)
     }
 
-    private func attempt(_ group: RoutePlan.Group) async -> Outcome {
+    private func attempt<Value>(
+        _ group: RoutePlan.Group,
+        body: ByteBuffer,
+        accept: (RoutePlan.Group, BackendResponse) throws(APIError) -> Value
+    ) async -> Outcome<Value> {
         guard let pool = directory.pool(named: group.backendName) else {
             return .failure(.connectFailed, .unavailable("No connection to backend \(group.backendName)."))
         }
@@ -183,14 +228,11 @@ struct Forwarder {
             return .failure(.status(429), .overloaded())
         }
         defer { counters.end(group.backend) }
-        let body = subRequest(group.inputIndices).encoded()
-        var headers = HTTPHeaders()
-        headers.add(name: "content-type", value: "application/json")
         let backendRequest = BackendRequest(
             method: .POST,
             path: "/v1/embeddings",
-            headers: headers,
-            body: ByteBuffer(bytes: body),
+            headers: Self.backendHeaders,
+            body: body,
             deadline: .now() + TimeAmount(configuration.requestTimeout)
         )
         let sent = ContinuousClock.now
@@ -211,31 +253,35 @@ struct Forwarder {
             return .failure(.status(code), Self.passThrough(response))
         }
         do throws(APIError) {
-            let decoded = try EmbeddingsResponse.decode(response.body)
-            guard decoded.count == group.inputIndices.count, decoded.dimension > 0 else {
-                throw APIError(
-                    status: 502,
-                    type: "server_error",
-                    code: "bad_gateway",
-                    message:
-                        "Backend \(group.backendName) returned \(decoded.count) embeddings for \(group.inputIndices.count) inputs."
-                )
-            }
+            let value = try accept(group, response)
             observe(group, sent: sent, failed: false)
             directory.recordOutcome(group.backend, failure: nil)
-            return .success(
-                Part(
-                    inputIndices: group.inputIndices,
-                    vectors: decoded.vectors,
-                    promptTokens: decoded.promptTokens,
-                    dimension: decoded.dimension
-                )
-            )
+            return .success(value)
         } catch {
             observe(group, sent: sent, failed: true)
             directory.recordOutcome(group.backend, failure: .status(502))
             return .failure(.status(502), error)
         }
+    }
+
+    /// Decodes a backend's answer to a split request's group, checking it has one row per input.
+    private static func part(_ group: RoutePlan.Group, _ response: BackendResponse) throws(APIError) -> Part {
+        let decoded = try EmbeddingsResponse.decode(response.body)
+        guard decoded.count == group.inputIndices.count, decoded.dimension > 0 else {
+            throw APIError(
+                status: 502,
+                type: "server_error",
+                code: "bad_gateway",
+                message:
+                    "Backend \(group.backendName) returned \(decoded.count) embeddings for \(group.inputIndices.count) inputs."
+            )
+        }
+        return Part(
+            inputIndices: group.inputIndices,
+            vectors: decoded.vectors,
+            promptTokens: decoded.promptTokens,
+            dimension: decoded.dimension
+        )
     }
 
     /// Feeds the status page's per-backend window: one short lock, no allocation.
@@ -249,13 +295,16 @@ struct Forwarder {
         )
     }
 
-    private func subRequest(_ indices: [Int]) -> EmbeddingsRequest {
+    /// The body of a split request's group: its inputs, embeddings asked for in base64.
+    private func subRequestBody(_ indices: [Int]) -> ByteBuffer {
         let input: EmbeddingsRequest.Input
         switch request.input {
         case .texts(let texts): input = .texts(indices.map { texts[$0] })
         case .tokens(let tokens): input = .tokens(indices.map { tokens[$0] })
         }
-        return EmbeddingsRequest(input: input, model: request.model, encodingFormat: .base64)
+        let subRequest = EmbeddingsRequest(
+            input: input, model: request.model, encodingFormat: .base64, dimensions: request.dimensions)
+        return ByteBuffer(bytes: subRequest.encoded())
     }
 
     static func failure(of error: BackendError) -> BackendFailure {

@@ -186,6 +186,8 @@ public struct GatewayResponder: HTTPResponder {
 
     // MARK: - Embeddings
 
+    private static let jsonHeaders: HTTPHeaders = ["Content-Type": "application/json"]
+
     private func embeddings(_ request: HTTPRequest) async -> (HTTPResponse, (model: String, texts: Int, tokens: Int)?) {
         do throws(APIError) {
             try NodeResponder.checkContentType(request.headers)
@@ -194,11 +196,20 @@ public struct GatewayResponder: HTTPResponder {
                 configuration: configuration,
                 directory: directory,
                 request: decoded,
+                body: request.body,
                 statistics: statistics
             )
-            let response = try await forwarder.run()
-            let body = response.encoded(format: decoded.encodingFormat)
-            return (NodeResponder.json(.ok, body), (decoded.model, response.count, response.promptTokens))
+            switch try await forwarder.run() {
+            case .passedThrough(let body):
+                let tokens = EmbeddingsResponse.promptTokens(in: body) ?? 0
+                return (
+                    HTTPResponse(status: .ok, headers: Self.jsonHeaders, body: body),
+                    (decoded.model, decoded.input.count, tokens)
+                )
+            case .gathered(let response):
+                let body = response.encoded(format: decoded.encodingFormat)
+                return (NodeResponder.json(.ok, body), (decoded.model, response.count, response.promptTokens))
+            }
         } catch {
             return (error.response, nil)
         }

@@ -157,6 +157,16 @@ public struct HealthTable: Sendable {
         return recordOutcome(index, succeeded: false, now: now)
     }
 
+    /// Whether `recordOutcome(_:failure:now:)` would change anything: a success only ends a failure
+    /// streak, so one for a backend without a streak (the common case) changes nothing, nor does a
+    /// failure that does not count toward ejection. Lets the per-request path skip the write (and
+    /// the copy of the table that publishing it costs).
+    public func outcomeChangesState(_ index: Int, failure: BackendFailure?) -> Bool {
+        guard backends.indices.contains(index) else { return false }
+        guard let failure else { return (backends[index]?.consecutiveFailures ?? 0) > 0 }
+        return failure.countsTowardEjection
+    }
+
     // MARK: Routing views
 
     /// Whether the backend at `index` may take a new request at `now`.

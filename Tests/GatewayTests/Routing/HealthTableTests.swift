@@ -174,6 +174,25 @@ import Testing
         #expect(table[1]?.consecutiveFailures == 0)
     }
 
+    @Test func onlyOutcomesThatChangeSomethingAskForAWrite() {
+        var table = HealthTable(policy: Self.policy)
+        table.sync([Self.node("a"), Self.node("b")], now: .zero)
+        // A success without a streak, overload and draining change nothing.
+        #expect(!table.outcomeChangesState(0, failure: nil))
+        #expect(!table.outcomeChangesState(0, failure: .status(429)))
+        #expect(!table.outcomeChangesState(0, failure: .status(503)))
+        #expect(!table.outcomeChangesState(7, failure: .timeout))
+        #expect(table.outcomeChangesState(0, failure: .timeout))
+        let before = table
+        table.recordOutcome(0, failure: nil, now: .seconds(1))
+        #expect(table[0] == before[0])
+        // Once a streak has begun, the success that ends it is a change.
+        table.recordOutcome(0, failure: .timeout, now: .seconds(1))
+        #expect(table.outcomeChangesState(0, failure: nil))
+        table.recordOutcome(0, failure: nil, now: .seconds(2))
+        #expect(!table.outcomeChangesState(0, failure: nil))
+    }
+
     @Test func ringsFollowTheModelsEachBackendServes() {
         var table = HealthTable(policy: Self.policy)
         table.sync(
