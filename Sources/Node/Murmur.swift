@@ -1,5 +1,7 @@
 import ArgumentParser
 import Cluster
+import NIOCore
+import NIOPosix
 
 #if canImport(Glibc)
     import Glibc
@@ -23,6 +25,12 @@ struct Murmur: AsyncParsableCommand {
     /// Runs the chosen subcommand. Usage mistakes and bad input end with exactly one line on stderr
     /// and exit status 2 (the CLI contract); help and `--version` behave as usual.
     static func main() async {
+        // Servers run their tasks on NIO's event-loop threads rather than a second thread pool: one
+        // fewer thread hop per request (gateway CPU per request measured 10-15% lower). Only for the
+        // long-running server roles, whose async work never blocks.
+        if let role = CommandLine.arguments.dropFirst().first, role == "node" || role == "gateway" {
+            _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+        }
         var command: any ParsableCommand
         do {
             command = try parseAsRoot()
