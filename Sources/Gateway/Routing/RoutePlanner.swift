@@ -131,9 +131,10 @@ public struct RoutePlanner: Sendable {
             )
         }
         if !members.contains(where: \.usable) {
-            // Panic routing (Envoy's term): nothing is eligible, but members gossip only suspects
-            // and whose checks still pass are not proven dead. Sending to them beats failing every
-            // request; a failure is retried elsewhere as usual.
+            // Panic routing (Envoy's term): nothing is eligible, but members gossip accuses
+            // (suspect, or recently declared dead) whose checks still pass may be falsely accused
+            // by a slow gossip view. Sending to them beats failing every request; a failure is
+            // retried elsewhere as usual.
             members = modelRing.backendIndices.map { backend in
                 let eligible = !excluding.contains(backend) && table.isPanicEligible(backend, at: now)
                 return RingMember(

@@ -169,11 +169,61 @@ import Testing
         let plan = try RoutePlanner(table: table, now: .seconds(1))
             .plan(model: Self.model, texts: Self.texts(20), outstanding: { _ in 0 }, using: &random)
         #expect(Set(plan.groups.flatMap(\.inputIndices)) == Set(0..<20))
-        // Dead is dead: no panic routing to members gossip has given up on.
+        // Declared dead, checks still passing: possibly falsely accused, still served.
         table.sync(descriptors(.dead), now: .seconds(2))
+        let deadPlan = try RoutePlanner(table: table, now: .seconds(2))
+            .plan(model: Self.model, texts: Self.texts(20), outstanding: { _ in 0 }, using: &random)
+        #expect(Set(deadPlan.groups.flatMap(\.inputIndices)) == Set(0..<20))
+        // Dead and failing its checks, or left: gone. Nothing to route to.
+        for index in 0..<3 {
+            for second in 3...5 { table.recordCheck(index, succeeded: false, now: .seconds(Int64(second))) }
+        }
         #expect(throws: RoutingError.self) {
-            try RoutePlanner(table: table, now: .seconds(2))
+            try RoutePlanner(table: table, now: .seconds(6))
                 .plan(model: Self.model, texts: ["x"], outstanding: { _ in 0 }, using: &random)
+        }
+        var left = Self.table(3)
+        left.sync(
+            (0..<3).map {
+                BackendDescriptor(name: "node-\($0)", httpAddress: "h:\($0)", models: [Self.model], memberState: .left)
+            }, now: .seconds(1))
+        #expect(throws: RoutingError.self) {
+            try RoutePlanner(table: left, now: .seconds(1))
+                .plan(model: Self.model, texts: ["x"], outstanding: { _ in 0 }, using: &random)
+        }
+    }
+
+    @Test func theLastSurvivorFlappingToSuspectStillGetsEveryRequest() throws {
+        // The killed-nodes scenario on a starved machine: node-0 is the survivor, falsely suspect
+        // (or even dead) in the gateway's gossip view; node-1 was just killed (checks not failed
+        // yet); node-2 was killed long ago (checks failed).
+        var random = SplitMix64(seed: 11)
+        for survivorState in [MemberState.suspect, .dead] {
+            var table = Self.table(3)
+            for second in 1...3 { table.recordCheck(2, succeeded: false, now: .seconds(Int64(second))) }
+            table.sync(
+                [
+                    BackendDescriptor(
+                        name: "node-0", httpAddress: "h:0", models: [Self.model], memberState: survivorState),
+                    BackendDescriptor(name: "node-1", httpAddress: "h:1", models: [Self.model], memberState: .suspect),
+                    BackendDescriptor(name: "node-2", httpAddress: "h:2", models: [Self.model], memberState: .dead),
+                ],
+                now: .seconds(4)
+            )
+            #expect(!table.hasEligibleBackend(at: .seconds(4)))
+            let planner = RoutePlanner(table: table, now: .seconds(4))
+            let texts = Self.texts(50)
+            let plan = try planner.plan(model: Self.model, texts: texts, outstanding: { _ in 0 }, using: &random)
+            #expect(Set(plan.backends).isSubset(of: [0, 1]), "\(survivorState)")
+            #expect(plan.groups.flatMap(\.inputIndices).sorted() == Array(0..<50))
+            // A group sent to the dead node-1 fails to connect; its retry goes to the survivor.
+            for group in plan.groups where group.backend == 1 {
+                let retry = try planner.replan(
+                    group, model: Self.model, texts: texts, outstanding: { _ in 0 }, using: &random)
+                #expect(retry.backends == [0])
+            }
+            // Every group gets the full in-flight cap: no slow start in panic.
+            #expect(plan.groups.allSatisfy { $0.inFlightCap == 1024 })
         }
     }
 
