@@ -91,6 +91,14 @@ public struct BackendHealth: Sendable, Hashable {
         isAccusedButServing && !isEjected(at: now)
     }
 
+    /// The router's last resort when no backend is eligible or panic-eligible: gossip counts it
+    /// live (alive or suspect) and it says it is ready, whatever its active checks say, unless it
+    /// is ejected. On a starved machine a check times out long before the backend stops serving;
+    /// with nowhere else to go, trying it beats an immediate 503 (a failure is retried as usual).
+    public func isLastResort(at now: Duration) -> Bool {
+        descriptor.memberState.isLive && descriptor.servingState == .ready && !isEjected(at: now)
+    }
+
     /// Whether gossip counts the backend as live (alive or suspect): the ejection cap's fleet.
     public var wantsChecks: Bool { descriptor.memberState.isLive }
 

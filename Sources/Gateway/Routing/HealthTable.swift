@@ -171,6 +171,12 @@ public struct HealthTable: Sendable {
         self[index]?.isPanicEligible(at: now) ?? false
     }
 
+    /// Whether the backend at `index` may take requests when nothing is eligible or
+    /// panic-eligible (see `BackendHealth.isLastResort`).
+    public func isLastResort(_ index: Int, at now: Duration) -> Bool {
+        self[index]?.isLastResort(at: now) ?? false
+    }
+
     /// The slow-start weight of the backend at `index` (0 when not eligible).
     public func weight(_ index: Int, at now: Duration) -> Double {
         self[index]?.weight(at: now, policy: policy) ?? 0

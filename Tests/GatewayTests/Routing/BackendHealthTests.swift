@@ -150,6 +150,7 @@ import Testing
         #expect(backend.isWatched == (state.isLive || state == .dead))
         #expect(backend.isAccusedButServing == accused)
         #expect(backend.isPanicEligible(at: .seconds(1)) == accused)
+        #expect(backend.isLastResort(at: .seconds(1)) == (state.isLive && serving == .ready))
         let expectedStatus: BackendStatus =
             serving == .draining ? .draining : serving == .starting ? .starting : .down
         #expect(backend.status(at: .seconds(1)) == expectedStatus)

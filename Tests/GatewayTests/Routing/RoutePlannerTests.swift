@@ -140,7 +140,15 @@ import Testing
 
     @Test func errorsSayWhetherTheModelIsUnknownOrJustUnavailable() {
         var random = SplitMix64(seed: 7)
-        let planner = RoutePlanner(table: Self.table(2, notReady: [0, 1]), now: .zero)
+        var table = Self.table(2)
+        table.sync(
+            (0..<2).map {
+                BackendDescriptor(
+                    name: "node-\($0)", httpAddress: "h:\($0)", models: [Self.model], servingState: .draining)
+            },
+            now: .zero
+        )
+        let planner = RoutePlanner(table: table, now: .zero)
         do {
             _ = try planner.plan(model: "gpt-9", texts: ["x"], outstanding: { _ in 0 }, using: &random)
             Issue.record("planned a model nobody serves")
@@ -150,7 +158,7 @@ import Testing
         }
         do {
             _ = try planner.plan(model: Self.model, texts: ["x"], outstanding: { _ in 0 }, using: &random)
-            Issue.record("planned with every backend suspect")
+            Issue.record("planned with every backend draining")
         } catch {
             #expect(error.code == .noHealthyBackend)
         }
@@ -317,6 +325,75 @@ import Testing
             #expect(throws: RoutingError.self) { try RoutePlan.gather(parts, inputCount: 3) }
         }
         #expect((try? RoutePlan.gather([(inputIndices: [Int], values: [Int])](), inputCount: 0)) == [])
+    }
+
+    @Test func withNothingElseLeftLiveReadyBackendsWhoseChecksFailStillServe() throws {
+        var random = SplitMix64(seed: 13)
+        // The last survivor's checks time out on a starved machine: it is down, but gossip says
+        // it is alive and ready. Trying it beats answering 503 at once.
+        var table = Self.table(2)
+        for second in 1...3 {
+            table.recordCheck(0, succeeded: false, now: .seconds(Int64(second)))
+            table.recordCheck(1, succeeded: false, now: .seconds(Int64(second)))
+        }
+        table.sync(
+            [
+                BackendDescriptor(name: "node-0", httpAddress: "h:0", models: [Self.model]),
+                BackendDescriptor(name: "node-1", httpAddress: "h:1", models: [Self.model], memberState: .dead),
+            ],
+            now: .seconds(4)
+        )
+        #expect(!table.hasEligibleBackend(at: .seconds(4)))
+        let planner = RoutePlanner(table: table, now: .seconds(4))
+        let plan = try planner.plan(model: Self.model, texts: Self.texts(10), outstanding: { _ in 0 }, using: &random)
+        #expect(plan.backends == [0])
+        // An accused backend whose checks pass comes first.
+        var both = Self.table(2)
+        for second in 1...3 { both.recordCheck(0, succeeded: false, now: .seconds(Int64(second))) }
+        both.sync(
+            [
+                BackendDescriptor(name: "node-0", httpAddress: "h:0", models: [Self.model]),
+                BackendDescriptor(name: "node-1", httpAddress: "h:1", models: [Self.model], memberState: .suspect),
+            ],
+            now: .seconds(4)
+        )
+        let preferred = try RoutePlanner(table: both, now: .seconds(4))
+            .plan(model: Self.model, texts: Self.texts(10), outstanding: { _ in 0 }, using: &random)
+        #expect(preferred.backends == [1])
+        // Draining, starting, ejected or dead with failing checks: never.
+        for serving in [MemberMetadata.ServingState.draining, .starting] {
+            var table = Self.table(1)
+            table.sync(
+                [BackendDescriptor(name: "node-0", httpAddress: "h:0", models: [Self.model], servingState: serving)],
+                now: .seconds(1))
+            #expect(throws: RoutingError.self) {
+                try RoutePlanner(table: table, now: .seconds(1))
+                    .plan(model: Self.model, texts: ["x"], outstanding: { _ in 0 }, using: &random)
+            }
+        }
+        var ejected = HealthTable(policy: HealthPolicy(consecutiveFailures: 1, maxEjectionPercent: 100))
+        ejected.sync([BackendDescriptor(name: "node-0", httpAddress: "h:0", models: [Self.model])], now: .zero)
+        let wasEjected = ejected.recordOutcome(0, succeeded: false, now: .seconds(1))
+        #expect(wasEjected)
+        ejected.recordCheck(0, succeeded: false, now: .seconds(1))
+        #expect(throws: RoutingError.self) {
+            try RoutePlanner(table: ejected, now: .seconds(2))
+                .plan(model: Self.model, texts: ["x"], outstanding: { _ in 0 }, using: &random)
+        }
+    }
+
+    @Test func aLoneBackendInSlowStartTakesMoreThanItsRampWhenNothingElseCan() throws {
+        // It was down (checks failed) and is back: slow start caps it at 10 % of 1024 = 102.
+        var table = Self.table(1)
+        table.recordCheck(0, succeeded: false, now: .seconds(1))
+        table.recordCheck(0, succeeded: true, now: .seconds(2))
+        table.recordCheck(0, succeeded: true, now: .seconds(3))
+        #expect(table.inFlightCap(0, at: .seconds(3)) == 102)
+        var random = SplitMix64(seed: 14)
+        let plan = try RoutePlanner(table: table, now: .seconds(3))
+            .plan(model: Self.model, texts: ["x"], outstanding: { _ in 120 }, using: &random)
+        #expect(plan.backends == [0])
+        #expect(plan.groups.first?.inFlightCap == 1024)
     }
 
     @Test func slowStartingOwnerGetsLessOfItsKeys() throws {
