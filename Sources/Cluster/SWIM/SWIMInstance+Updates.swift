@@ -78,6 +78,7 @@ extension SWIMInstance {
             setState(of: &member, to: .suspect, now: now)
             members[member.name] = member
             let size = clusterSize
+            // Lifeguard: a member that doubts its own timeliness waits longer before declaring death.
             let bounds = settings.suspicionTimeoutBounds(clusterSize: size)
             // With too few other members, confirmations cannot arrive; do not wait for them.
             var expected = settings.expectedSuspicionConfirmations
@@ -86,8 +87,8 @@ extension SWIMInstance {
                 incarnation: suspect.incarnation,
                 from: suspect.from,
                 startedAt: now,
-                minimum: bounds.min,
-                maximum: bounds.max,
+                minimum: localHealth.scale(bounds.min),
+                maximum: localHealth.scale(bounds.max),
                 expectedConfirmations: expected
             )
             broadcasts.enqueue(.suspect(suspect))

@@ -229,6 +229,7 @@ public struct SWIMInstance: Sendable {
                 directives.append(.leaveFinished)
             }
         case .none:
+            deferJudgement(now: now, into: &directives)
             runProbe(now: now, into: &directives)
             runRelays(now: now, into: &directives)
             runSuspicions(now: now, into: &directives)

@@ -15,6 +15,8 @@ struct Suspicion: Hashable, Sendable {
     /// Who has suspected the member so far (the first accuser included), so each counts once.
     private(set) var accusers: Set<String>
     private(set) var deadline: Duration
+    /// The deadline never comes before this once set (see `postpone(until:)`).
+    private var postponedUntil: Duration?
     /// Direct re-pings of the suspect sent so far (see `recheckDue`).
     private(set) var recheckSequences: [UInt32] = []
 
@@ -54,6 +56,13 @@ struct Suspicion: Hashable, Sendable {
         recheckSequences.append(sequence)
     }
 
+    /// Moves the deadline to `time` if that is later (the local member stalled past it: see
+    /// `SWIMInstance.deferJudgement`).
+    mutating func postpone(until time: Duration) {
+        postponedUntil = max(postponedUntil ?? time, time)
+        if time > deadline { deadline = time }
+    }
+
     /// Records a suspicion from `accuser`; returns whether it was new and counted (then it is worth re-gossiping).
     mutating func confirm(from accuser: String) -> Bool {
         guard confirmations < expectedConfirmations, !accusers.contains(accuser) else { return false }
@@ -66,6 +75,7 @@ struct Suspicion: Hashable, Sendable {
                 minimum: minimum,
                 maximum: maximum
             )
+        if let postponedUntil, postponedUntil > deadline { deadline = postponedUntil }
         return true
     }
 

@@ -9,7 +9,7 @@ public struct ClusterSimulator {
         case running
         /// Stopped abruptly: sends nothing, receives nothing, timers do not fire.
         case crashed
-        /// Frozen (e.g. a long GC or VM pause): inbound packets are lost until `resume`.
+        /// Frozen with its socket closed: inbound packets are lost until `resume`.
         case paused
         /// Finished a graceful leave.
         case stopped
@@ -22,7 +22,31 @@ public struct ClusterSimulator {
         /// Members in different groups cannot reach each other (partition).
         public internal(set) var group = 0
         public internal(set) var sent = TrafficCounters()
+        /// While running, the process gets no CPU until then (see `stall(_:for:)`), in nanoseconds.
+        public internal(set) var stalledUntil: Int64?
+        /// While running, the process is starved (see `starve(_:runningFor:every:)`).
+        public internal(set) var starvation: Starvation?
         var scheduledWake: Int64?
+    }
+
+    /// A CPU-starved process: it runs only during the first `running` of every `period` (windows
+    /// aligned to virtual time zero) and is descheduled for the rest.
+    public struct Starvation: Hashable, Sendable {
+        public var running: Duration
+        public var period: Duration
+
+        public init(running: Duration, period: Duration) {
+            self.running = running
+            self.period = period
+        }
+
+        /// The first instant at or after `time` (nanoseconds) at which the process runs.
+        func runTime(atOrAfter time: Int64) -> Int64 {
+            let period = max(self.period.nanoseconds, 1)
+            let running = min(max(self.running.nanoseconds, 1), period)
+            let offset = time % period
+            return offset < running ? time : time - offset + period
+        }
     }
 
     /// A membership event observed by one member.
@@ -135,6 +159,19 @@ public struct ClusterSimulator {
         scheduleWake(index, at: now)
     }
 
+    /// Freezes a running member for `duration` as SIGSTOP does: its socket stays open, so packets
+    /// sent to it wait in its receive buffer. When it runs again its overdue timers fire first and
+    /// only then does it read what arrived meanwhile (the worst order for a member judging others).
+    public mutating func stall(_ index: Int, for duration: Duration) {
+        nodes[index].stalledUntil = (now + duration).nanoseconds
+    }
+
+    /// Starves a running member of CPU from now on (nil ends it): like a stall, every timer and
+    /// packet that comes due while it is descheduled waits for its next running slice, timers first.
+    public mutating func starve(_ index: Int, _ starvation: Starvation?) {
+        nodes[index].starvation = starvation
+    }
+
     /// Replaces a crashed or stopped member by a fresh process with the same name (incarnation 0),
     /// optionally at a new endpoint, and joins it through `seeds`.
     public mutating func restart(_ index: Int, atNewEndpoint newEndpoint: Endpoint? = nil, seeds: [Int])
@@ -224,7 +261,36 @@ public struct ClusterSimulator {
 
     // MARK: - Event processing
 
+    /// When member `index` next gets CPU at or after `time`: now unless it is stalled or starved.
+    private func runTime(of index: Int, atOrAfter time: Int64) -> Int64 {
+        var runAt = time
+        if let until = nodes[index].stalledUntil, until > runAt { runAt = until }
+        if let starvation = nodes[index].starvation { runAt = starvation.runTime(atOrAfter: runAt) }
+        return runAt
+    }
+
+    /// The member an event is processed by.
+    private static func recipient(of event: Event) -> Int {
+        switch event {
+        case .wake(let index), .deliver(let index, _, _), .pushPullResponse(let index, _, _): index
+        case .pushPullRequest(_, let index, _): index
+        }
+    }
+
     private mutating func process(_ event: Event, at time: Int64) {
+        let recipient = Self.recipient(of: event)
+        let runAt = runTime(of: recipient, atOrAfter: time)
+        if runAt > time {
+            // Descheduled: the event waits. Timers are put first, packets just after them.
+            if case .wake = event {
+                guard nodes[recipient].scheduledWake == time else { return }
+                nodes[recipient].scheduledWake = runAt
+                queue.schedule(event, at: runAt)
+            } else {
+                queue.schedule(event, at: runAt + 1)
+            }
+            return
+        }
         switch event {
         case .wake(let index):
             guard nodes[index].scheduledWake == time else { return }

@@ -85,7 +85,9 @@ public final class BackendDirectory: Sendable {
     }
 
     /// Takes in a new membership snapshot: new backends get a pool, gone ones (or ones whose HTTP
-    /// address changed) have theirs shut down.
+    /// address changed) have theirs shut down. A member declared dead keeps its pool while its
+    /// checks still pass (`BackendHealth.isWatched`): it may be falsely accused, and panic routing
+    /// may still need it.
     public func sync(with snapshot: MembershipSnapshot) async {
         let now = now()
         // Under the lock: update the table, retire pools whose backend is gone or moved, and list the
@@ -94,7 +96,7 @@ public final class BackendDirectory: Sendable {
             state.table.sync(with: snapshot, now: now)
             var retired: [BackendPool] = []
             var wanted: [String: String] = [:]
-            for backend in state.table.backends.compactMap({ $0 }) where backend.descriptor.memberState.isLive {
+            for backend in state.table.backends.compactMap({ $0 }) where backend.isWatched {
                 wanted[backend.name] = backend.descriptor.httpAddress
             }
             for (name, entry) in state.pools where wanted[name] != entry.address {

@@ -39,6 +39,10 @@ public struct BackendHealth: Sendable, Hashable {
     public private(set) var slowStartOrigin: Duration?
     /// The policy's `rise` as of the latest event, so `checksUp` needs no policy argument.
     private var checkRise: Int
+    /// Set while the backend is unavailable only because gossip accuses it (see
+    /// `isAccusedButServing`) and it was warm before: clearing the accusation resumes its weight
+    /// where it was instead of starting a new slow start.
+    private var staysWarm = false
 
     /// A backend first seen at `now`. `slowStart` says whether becoming available now counts as
     /// a recovery (a backend that joins a running gateway ramps up; one known at start-up not).
@@ -72,14 +76,39 @@ public struct BackendHealth: Sendable, Hashable {
         isAvailable && !isEjected(at: now)
     }
 
-    /// A member gossip only suspects, that is ready and passes its checks, and is not ejected: the
-    /// router falls back to such backends when no backend is eligible (panic routing).
-    public func isPanicEligible(at now: Duration) -> Bool {
-        descriptor.memberState == .suspect && descriptor.servingState == .ready && checksUp && !isEjected(at: now)
+    /// Gossip accuses the backend (suspect, or declared dead) while it still says it is ready and
+    /// passes its active checks. It may well be falsely accused: a paused or CPU-starved process,
+    /// or a starved gateway, misses gossip deadlines long before it stops serving.
+    public var isAccusedButServing: Bool {
+        let accused = descriptor.memberState == .suspect || descriptor.memberState == .dead
+        return accused && descriptor.servingState == .ready && checksUp
     }
 
-    /// Whether the backend should be probed: a member gossip believes gone is not checked.
+    /// An accused backend that still serves (`isAccusedButServing`) and is not ejected: the router
+    /// falls back to such backends when no backend is eligible (panic routing, Envoy's panic
+    /// threshold). Sending to them beats failing every request; a real failure is retried elsewhere.
+    public func isPanicEligible(at now: Duration) -> Bool {
+        isAccusedButServing && !isEjected(at: now)
+    }
+
+    /// The router's last resort when no backend is eligible or panic-eligible: gossip counts it
+    /// live (alive or suspect) and it says it is ready, whatever its active checks say, unless it
+    /// is ejected. On a starved machine a check times out long before the backend stops serving;
+    /// with nowhere else to go, trying it beats an immediate 503 (a failure is retried as usual).
+    public func isLastResort(at now: Duration) -> Bool {
+        descriptor.memberState.isLive && descriptor.servingState == .ready && !isEjected(at: now)
+    }
+
+    /// Whether gossip counts the backend as live (alive or suspect): the ejection cap's fleet.
     public var wantsChecks: Bool { descriptor.memberState.isLive }
+
+    /// Whether active checks keep running and the directory keeps the backend's connection pool:
+    /// while gossip counts it live, and after gossip declared it dead for as long as its checks
+    /// still pass. Those checks tell a falsely accused backend (still a panic-routing candidate)
+    /// from a gone one: `fall` failures in a row take it down, and then it is no longer watched.
+    public var isWatched: Bool {
+        descriptor.memberState.isLive || (descriptor.memberState == .dead && checksUp)
+    }
 
     /// The slow-start weight at `now`: 0 when not eligible, else a linear ramp from 0.1 at the
     /// moment it became eligible again (available, or its ejection ended) to 1 after `slowStart`.
@@ -184,11 +213,17 @@ public struct BackendHealth: Sendable, Hashable {
 
     // MARK: Private
 
+    /// Slow start begins when the backend becomes available again, unless it was unavailable
+    /// only because gossip accused it while it kept serving: a process that answered its checks
+    /// throughout (and may have been panic-routed to) has nothing to warm up, and a fresh ramp at
+    /// 10 % of the in-flight cap would turn a refuted false suspicion into refused requests.
     private mutating func noteAvailability(wasAvailable: Bool, now: Duration) {
         if !wasAvailable && isAvailable {
-            slowStartOrigin = now
+            if !staysWarm { slowStartOrigin = now }
+            staysWarm = false
         } else if !isAvailable {
-            slowStartOrigin = nil
+            staysWarm = isAccusedButServing && (wasAvailable || staysWarm)
+            if !staysWarm { slowStartOrigin = nil }
         }
     }
 }

@@ -93,19 +93,20 @@ public struct HealthTable: Sendable {
 
     // MARK: Active checks
 
-    /// The indices of the backends whose check is due at `now` (members gossip believes gone are
-    /// not checked), in index order.
+    /// The indices of the backends whose check is due at `now`, in index order: live members, and
+    /// members declared dead while their checks still pass (`BackendHealth.isWatched`); a dead
+    /// member whose checks failed, or a member that left, is not checked.
     public func checksDue(at now: Duration) -> [Int] {
         backends.indices.filter { index in
             guard let backend = backends[index] else { return false }
-            return backend.wantsChecks && backend.nextCheckAt <= now
+            return backend.isWatched && backend.nextCheckAt <= now
         }
     }
 
     /// The earliest time a check is due, nil when nothing is to be checked: the checker sleeps
     /// until then (or until the next membership change).
     public var nextCheckTime: Duration? {
-        backends.lazy.compactMap { $0 }.filter(\.wantsChecks).map(\.nextCheckAt).min()
+        backends.lazy.compactMap { $0 }.filter(\.isWatched).map(\.nextCheckAt).min()
     }
 
     /// Records an active check of the backend at `index` made at `now`; returns when its next
@@ -178,6 +179,12 @@ public struct HealthTable: Sendable {
     /// `BackendHealth.isPanicEligible`).
     public func isPanicEligible(_ index: Int, at now: Duration) -> Bool {
         self[index]?.isPanicEligible(at: now) ?? false
+    }
+
+    /// Whether the backend at `index` may take requests when nothing is eligible or
+    /// panic-eligible (see `BackendHealth.isLastResort`).
+    public func isLastResort(_ index: Int, at now: Duration) -> Bool {
+        self[index]?.isLastResort(at: now) ?? false
     }
 
     /// The slow-start weight of the backend at `index` (0 when not eligible).

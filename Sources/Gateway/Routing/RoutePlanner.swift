@@ -130,12 +130,19 @@ public struct RoutePlanner: Sendable {
                 group: nil
             )
         }
-        if !members.contains(where: \.usable) {
-            // Panic routing (Envoy's term): nothing is eligible, but members gossip only suspects
-            // and whose checks still pass are not proven dead. Sending to them beats failing every
-            // request; a failure is retried elsewhere as usual.
+        // Panic routing (Envoy's term), in two steps. Nothing is usable, but members gossip
+        // accuses (suspect, or recently declared dead) whose checks still pass may be falsely
+        // accused by a slow gossip view; failing that, live ready members whose checks fail may
+        // only be too starved to answer a check in time. Sending to them beats failing every
+        // request; a failure is retried elsewhere as usual. Both steps ignore slow start: with
+        // nowhere else to go, a ramp would only refuse requests.
+        let fallbacks: [(Int) -> Bool] = [
+            { table.isPanicEligible($0, at: now) },
+            { table.isLastResort($0, at: now) },
+        ]
+        for fallback in fallbacks where !members.contains(where: \.usable) {
             members = modelRing.backendIndices.map { backend in
-                let eligible = !excluding.contains(backend) && table.isPanicEligible(backend, at: now)
+                let eligible = !excluding.contains(backend) && fallback(backend)
                 return RingMember(
                     backend: backend,
                     eligible: eligible,

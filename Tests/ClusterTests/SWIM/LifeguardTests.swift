@@ -5,7 +5,8 @@ import Testing
 @Suite struct LifeguardTests {
     typealias Support = SWIMTestSupport
 
-    /// Starts a probe (the first one is due within one probe interval) and returns its ping.
+    /// Starts a probe at `now` (the first one is due within one probe interval; tick at
+    /// `instance.nextProbeAt`, as the shell does, or the late start counts as a stall) and returns its ping.
     func startProbe(_ instance: inout SWIMInstance, at now: Duration) throws -> (to: Endpoint, ping: SWIMMessage.Ping) {
         let packets = try Support.sentPackets(instance.onTick(now: now))
         let first = try #require(packets.first)
@@ -18,7 +19,7 @@ import Testing
 
     @Test func failedProbeGoesIndirectThenSuspectsAndRaisesHealthByTwoWithoutNacks() throws {
         var instance = try Support.instance(knowing: 4)
-        let start = Support.origin + .seconds(1)
+        let start = instance.nextProbeAt
         let (target, ping) = try startProbe(&instance, at: start)
         // Direct timeout: ping-req to k = 3 helpers, never the target.
         let indirect = try Support.sentPackets(instance.onTick(now: start + .milliseconds(500)))
@@ -42,7 +43,7 @@ import Testing
 
     @Test func nacksFromEveryHelperMeanOnlyTheProbePenalty() throws {
         var instance = try Support.instance(knowing: 4)
-        let start = Support.origin + .seconds(1)
+        let start = instance.nextProbeAt
         let (_, ping) = try startProbe(&instance, at: start)
         _ = instance.onTick(now: start + .milliseconds(500))
         for helper in 0..<3 {
@@ -64,7 +65,7 @@ import Testing
         }
         #expect(instance.localHealth.score == 2)
         instance.broadcasts = BroadcastQueue()
-        let start = Support.origin + .seconds(1)
+        let start = instance.nextProbeAt
         let (_, ping) = try startProbe(&instance, at: start)
         // Timeouts are scaled ×3: no indirect probe at 500 ms, but at 1500 ms.
         #expect(try Support.sentPackets(instance.onTick(now: start + .milliseconds(500))).isEmpty)
@@ -179,6 +180,7 @@ import Testing
     @Test func suspectIsDeclaredDeadWhenItsTimerRunsOutUnlessRefuted() throws {
         var settings = SWIMSettings()
         settings.suspicionMultiplier = 1
+        settings.minSuspicionTimeout = .zero
         var instance = try Support.instance(knowing: 3, settings: settings)
         let now = Support.origin
         instance.nextProbeAt = now + .seconds(3600)

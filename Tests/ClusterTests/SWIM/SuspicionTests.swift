@@ -37,10 +37,19 @@ import Testing
         #expect(settings.suspicionTimeoutBounds(clusterSize: 100) == (.seconds(8), .seconds(48)))
         #expect(settings.suspicionTimeoutBounds(clusterSize: 1000) == (.seconds(12), .seconds(72)))
         #expect(settings.expectedSuspicionConfirmations == 2)
+        var unfloored = SWIMSettings()
+        unfloored.minSuspicionTimeout = .zero
+        #expect(unfloored.suspicionTimeoutBounds(clusterSize: 5) == (.seconds(1), .seconds(6)))
+        #expect(unfloored.suspicionTimeoutBounds(clusterSize: 100) == (.seconds(2), .seconds(12)))
+        #expect(unfloored.expectedSuspicionConfirmations == 0)
+        // The default floor: no suspicion ends within 3 s, whatever the probe interval.
         let defaults = SWIMSettings()
-        #expect(defaults.suspicionTimeoutBounds(clusterSize: 5).min == .seconds(1))
-        #expect(defaults.suspicionTimeoutBounds(clusterSize: 100).min == .seconds(2))
-        #expect(defaults.expectedSuspicionConfirmations == 0)
+        #expect(defaults.suspicionTimeoutBounds(clusterSize: 5) == (.seconds(3), .seconds(6)))
+        #expect(defaults.suspicionTimeoutBounds(clusterSize: 100) == (.seconds(3), .seconds(12)))
+        var fast = SWIMSettings()
+        fast.probeInterval = .milliseconds(200)
+        fast.probeTimeout = .milliseconds(100)
+        #expect(fast.suspicionTimeoutBounds(clusterSize: 4) == (.seconds(3), .seconds(3)))
     }
 
     func confirmed(_ suspicion: inout Suspicion, _ accuser: String) -> Bool {
@@ -68,6 +77,26 @@ import Testing
         // Beyond k confirmations nothing changes (and nothing is re-gossiped).
         #expect(!confirmed(&suspicion, "e"))
         #expect(suspicion.confirmations == 3)
+    }
+
+    @Test func aPostponedDeadlineSurvivesLaterConfirmations() {
+        let start = Duration.seconds(100)
+        var suspicion = Suspicion(
+            incarnation: 3,
+            from: "a",
+            startedAt: start,
+            minimum: .seconds(2),
+            maximum: .seconds(30),
+            expectedConfirmations: 3
+        )
+        suspicion.postpone(until: start + .seconds(10))
+        #expect(suspicion.deadline == start + .seconds(30))
+        #expect(confirmed(&suspicion, "b"))
+        #expect(confirmed(&suspicion, "c"))
+        #expect(confirmed(&suspicion, "d"))
+        #expect(suspicion.deadline == start + .seconds(10))
+        suspicion.postpone(until: start + .seconds(5))
+        #expect(suspicion.deadline == start + .seconds(10))
     }
 
     @Test func rechecksAreSpreadOverTheTimeout() {

@@ -33,7 +33,7 @@ import Testing
     }
 
     @Test(arguments: [5, 10, 50, 100])
-    func crashedMemberIsDeadEverywhereWithinSixSeconds(size: Int) throws {
+    func crashedMemberIsDeadEverywhereWithinSixAndAHalfSeconds(size: Int) throws {
         let defaults = SWIMSettings()
         var line = "crash detection N=\(size):"
         for multiplier in [defaults.suspicionMultiplier, 4] {
@@ -44,7 +44,9 @@ import Testing
             #expect(result.falseDeaths == 0)
             if multiplier == defaults.suspicionMultiplier {
                 let all = try #require(result.all, "not every member marked the crashed member dead")
-                #expect(all <= .seconds(6), "N=\(size): took \(all)")
+                // Was 6 s before the 3 s suspicion floor (`minSuspicionTimeout`), which adds up to
+                // 1–2 s so that members paused for about 3 s are not declared dead (N = 50: 6.02 s).
+                #expect(all <= .milliseconds(6500), "N=\(size): took \(all)")
             }
         }
         print(line)

@@ -145,6 +145,12 @@ import Testing
         #expect(backend.weight(at: .seconds(1), policy: Self.policy) == 0)
         #expect(backend.inFlightCap(at: .seconds(1), policy: Self.policy) == 0)
         #expect(backend.wantsChecks == state.isLive)
+        // Accused but still passing its checks: still watched, and a panic-routing candidate.
+        let accused = serving == .ready && (state == .suspect || state == .dead)
+        #expect(backend.isWatched == (state.isLive || state == .dead))
+        #expect(backend.isAccusedButServing == accused)
+        #expect(backend.isPanicEligible(at: .seconds(1)) == accused)
+        #expect(backend.isLastResort(at: .seconds(1)) == (state.isLive && serving == .ready))
         let expectedStatus: BackendStatus =
             serving == .draining ? .draining : serving == .starting ? .starting : .down
         #expect(backend.status(at: .seconds(1)) == expectedStatus)
@@ -170,7 +176,10 @@ import Testing
 
     @Test func slowStartRampsWeightAndCapLinearlyFromTenPercent() {
         var backend = Self.backend()
+        // Dead, and its checks fail: it was really gone (e.g. restarted).
         backend.updateGossip(Self.descriptor(.dead, .ready), policy: Self.policy, now: .seconds(1))
+        backend.recordCheck(succeeded: false, policy: Self.policy, now: .seconds(2))
+        #expect(!backend.isWatched)
         backend.updateGossip(Self.descriptor(.alive, .ready), policy: Self.policy, now: .seconds(20))
         #expect(backend.slowStartOrigin == .seconds(20))
         let expected: [(Duration, Double, Int)] = [
@@ -193,6 +202,73 @@ import Testing
         let joiner = Self.backend(slowStart: true, at: .seconds(5))
         #expect(joiner.weight(at: .seconds(5), policy: Self.policy) == 0.1)
         #expect(joiner.inFlightCap(at: .seconds(5), policy: Self.policy) == 10)
+    }
+
+    @Test func aClearedAccusationOfAServingBackendStartsNoNewSlowStart() {
+        // Warm (no slow start): suspect, then dead, checks passing throughout, then refuted.
+        var warm = Self.backend()
+        warm.updateGossip(Self.descriptor(.suspect, .ready), policy: Self.policy, now: .seconds(1))
+        warm.recordCheck(succeeded: true, policy: Self.policy, now: .seconds(2))
+        warm.updateGossip(Self.descriptor(.dead, .ready), policy: Self.policy, now: .seconds(3))
+        warm.updateGossip(Self.descriptor(.alive, .ready), policy: Self.policy, now: .seconds(4))
+        #expect(warm.isEligible(at: .seconds(4)))
+        #expect(warm.slowStartOrigin == nil)
+        #expect(warm.weight(at: .seconds(4), policy: Self.policy) == 1)
+        #expect(warm.inFlightCap(at: .seconds(4), policy: Self.policy) == 100)
+        // Half-way through a slow start: the ramp goes on from where it was.
+        var ramping = Self.backend(slowStart: true, at: .zero)
+        ramping.updateGossip(Self.descriptor(.suspect, .ready), policy: Self.policy, now: .seconds(5))
+        #expect(ramping.weight(at: .seconds(5), policy: Self.policy) == 0)
+        ramping.updateGossip(Self.descriptor(.alive, .ready), policy: Self.policy, now: .seconds(6))
+        #expect(ramping.slowStartOrigin == .zero)
+        #expect(abs(ramping.weight(at: .seconds(6), policy: Self.policy) - 0.64) < 1e-9)
+    }
+
+    @Test func anAccusedBackendWhoseChecksFailSlowStartsWhenItComesBack() {
+        var backend = Self.backend()
+        backend.updateGossip(Self.descriptor(.suspect, .ready), policy: Self.policy, now: .seconds(1))
+        backend.recordCheck(succeeded: false, policy: Self.policy, now: .seconds(2))
+        #expect(!backend.isAccusedButServing)
+        #expect(!backend.isPanicEligible(at: .seconds(2)))
+        backend.recordCheck(succeeded: true, policy: Self.policy, now: .seconds(3))
+        backend.recordCheck(succeeded: true, policy: Self.policy, now: .seconds(4))
+        backend.updateGossip(Self.descriptor(.alive, .ready), policy: Self.policy, now: .seconds(5))
+        #expect(backend.slowStartOrigin == .seconds(5))
+        #expect(backend.weight(at: .seconds(5), policy: Self.policy) == 0.1)
+        // Drained and resumed: a slow start as before.
+        var drained = Self.backend()
+        drained.updateGossip(Self.descriptor(.alive, .draining), policy: Self.policy, now: .seconds(1))
+        drained.updateGossip(Self.descriptor(.alive, .ready), policy: Self.policy, now: .seconds(2))
+        #expect(drained.slowStartOrigin == .seconds(2))
+    }
+
+    @Test func aMemberDeclaredDeadIsWatchedUntilItsChecksFail() {
+        var backend = Self.backend()
+        backend.recordCheck(succeeded: true, policy: Self.policy, now: .zero)
+        #expect(backend.checkHealth == 4)
+        backend.updateGossip(Self.descriptor(.dead, .ready), policy: Self.policy, now: .seconds(1))
+        #expect(!backend.isEligible(at: .seconds(1)))
+        #expect(backend.status(at: .seconds(1)) == .down)
+        // fall = 3: two failures leave it up (still a panic candidate), the third takes it down.
+        for second in 2...3 {
+            backend.recordCheck(succeeded: false, policy: Self.policy, now: .seconds(Int64(second)))
+            #expect(backend.isWatched)
+            #expect(backend.isPanicEligible(at: .seconds(Int64(second))))
+        }
+        backend.recordCheck(succeeded: false, policy: Self.policy, now: .seconds(4))
+        #expect(!backend.isWatched)
+        #expect(!backend.isPanicEligible(at: .seconds(4)))
+        // Ejected: no panic routing either.
+        var ejected = Self.backend()
+        ejected.updateGossip(Self.descriptor(.dead, .ready), policy: Self.policy, now: .seconds(1))
+        for _ in 0..<3 { ejected.recordFailure(policy: Self.policy, now: .seconds(1), mayEject: true) }
+        #expect(ejected.isEjected(at: .seconds(1)))
+        #expect(!ejected.isPanicEligible(at: .seconds(1)))
+        // Left is gone for good: never watched.
+        var left = Self.backend()
+        left.updateGossip(Self.descriptor(.left, .ready), policy: Self.policy, now: .seconds(1))
+        #expect(!left.isWatched)
+        #expect(!left.isPanicEligible(at: .seconds(1)))
     }
 
     @Test func checkRecoveryStartsASlowStart() {

@@ -124,6 +124,30 @@ import Testing
         #expect(table.checksDue(at: .seconds(3)) == [0, 2])
     }
 
+    @Test func aMemberDeclaredDeadStaysCheckedWhileItsChecksPass() {
+        var table = HealthTable(policy: Self.policy)
+        table.sync([Self.node("a"), Self.node("b")], now: .zero)
+        #expect(table.recordCheck(1, succeeded: true, now: .zero) == .seconds(2))
+        table.sync([Self.node("a"), Self.node("b", .dead)], now: .seconds(1))
+        // Still in the table, still checked, not eligible, and not counted as live for ejection.
+        #expect(table.count == 2)
+        #expect(table.checksDue(at: .seconds(2)) == [0, 1])
+        #expect(!table.isEligible(1, at: .seconds(2)))
+        #expect(table.isPanicEligible(1, at: .seconds(2)))
+        #expect(table.maxEjected == 0)
+        // fall = 3 failures take it down: then it is no longer checked.
+        var now = Duration.seconds(2)
+        for _ in 0..<3 {
+            now = table.recordCheck(1, succeeded: false, now: now) ?? now
+        }
+        #expect(!table.isPanicEligible(1, at: now))
+        #expect(table.checksDue(at: now + .seconds(60)) == [0])
+        // It refutes and comes back: checked again (init-state up), eligible again.
+        table.sync([Self.node("a"), Self.node("b")], now: now + .seconds(1))
+        #expect(table.checksDue(at: now + .seconds(1)) == [0, 1])
+        #expect(table.isEligible(1, at: now + .seconds(1)))
+    }
+
     @Test func atMostTheAllowedShareOfBackendsIsEjected() {
         var table = HealthTable(policy: Self.policy)
         table.sync(["a", "b", "c", "d", "e"].map { Self.node($0) } + [Self.node("f", .dead)], now: .zero)

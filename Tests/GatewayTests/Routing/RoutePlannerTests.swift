@@ -140,7 +140,15 @@ import Testing
 
     @Test func errorsSayWhetherTheModelIsUnknownOrJustUnavailable() {
         var random = SplitMix64(seed: 7)
-        let planner = RoutePlanner(table: Self.table(2, notReady: [0, 1]), now: .zero)
+        var table = Self.table(2)
+        table.sync(
+            (0..<2).map {
+                BackendDescriptor(
+                    name: "node-\($0)", httpAddress: "h:\($0)", models: [Self.model], servingState: .draining)
+            },
+            now: .zero
+        )
+        let planner = RoutePlanner(table: table, now: .zero)
         do {
             _ = try planner.plan(model: "gpt-9", texts: ["x"], outstanding: { _ in 0 }, using: &random)
             Issue.record("planned a model nobody serves")
@@ -150,7 +158,7 @@ import Testing
         }
         do {
             _ = try planner.plan(model: Self.model, texts: ["x"], outstanding: { _ in 0 }, using: &random)
-            Issue.record("planned with every backend suspect")
+            Issue.record("planned with every backend draining")
         } catch {
             #expect(error.code == .noHealthyBackend)
         }
@@ -169,11 +177,61 @@ import Testing
         let plan = try RoutePlanner(table: table, now: .seconds(1))
             .plan(model: Self.model, texts: Self.texts(20), outstanding: { _ in 0 }, using: &random)
         #expect(Set(plan.groups.flatMap(\.inputIndices)) == Set(0..<20))
-        // Dead is dead: no panic routing to members gossip has given up on.
+        // Declared dead, checks still passing: possibly falsely accused, still served.
         table.sync(descriptors(.dead), now: .seconds(2))
+        let deadPlan = try RoutePlanner(table: table, now: .seconds(2))
+            .plan(model: Self.model, texts: Self.texts(20), outstanding: { _ in 0 }, using: &random)
+        #expect(Set(deadPlan.groups.flatMap(\.inputIndices)) == Set(0..<20))
+        // Dead and failing its checks, or left: gone. Nothing to route to.
+        for index in 0..<3 {
+            for second in 3...5 { table.recordCheck(index, succeeded: false, now: .seconds(Int64(second))) }
+        }
         #expect(throws: RoutingError.self) {
-            try RoutePlanner(table: table, now: .seconds(2))
+            try RoutePlanner(table: table, now: .seconds(6))
                 .plan(model: Self.model, texts: ["x"], outstanding: { _ in 0 }, using: &random)
+        }
+        var left = Self.table(3)
+        left.sync(
+            (0..<3).map {
+                BackendDescriptor(name: "node-\($0)", httpAddress: "h:\($0)", models: [Self.model], memberState: .left)
+            }, now: .seconds(1))
+        #expect(throws: RoutingError.self) {
+            try RoutePlanner(table: left, now: .seconds(1))
+                .plan(model: Self.model, texts: ["x"], outstanding: { _ in 0 }, using: &random)
+        }
+    }
+
+    @Test func theLastSurvivorFlappingToSuspectStillGetsEveryRequest() throws {
+        // The killed-nodes scenario on a starved machine: node-0 is the survivor, falsely suspect
+        // (or even dead) in the gateway's gossip view; node-1 was just killed (checks not failed
+        // yet); node-2 was killed long ago (checks failed).
+        var random = SplitMix64(seed: 11)
+        for survivorState in [MemberState.suspect, .dead] {
+            var table = Self.table(3)
+            for second in 1...3 { table.recordCheck(2, succeeded: false, now: .seconds(Int64(second))) }
+            table.sync(
+                [
+                    BackendDescriptor(
+                        name: "node-0", httpAddress: "h:0", models: [Self.model], memberState: survivorState),
+                    BackendDescriptor(name: "node-1", httpAddress: "h:1", models: [Self.model], memberState: .suspect),
+                    BackendDescriptor(name: "node-2", httpAddress: "h:2", models: [Self.model], memberState: .dead),
+                ],
+                now: .seconds(4)
+            )
+            #expect(!table.hasEligibleBackend(at: .seconds(4)))
+            let planner = RoutePlanner(table: table, now: .seconds(4))
+            let texts = Self.texts(50)
+            let plan = try planner.plan(model: Self.model, texts: texts, outstanding: { _ in 0 }, using: &random)
+            #expect(Set(plan.backends).isSubset(of: [0, 1]), "\(survivorState)")
+            #expect(plan.groups.flatMap(\.inputIndices).sorted() == Array(0..<50))
+            // A group sent to the dead node-1 fails to connect; its retry goes to the survivor.
+            for group in plan.groups where group.backend == 1 {
+                let retry = try planner.replan(
+                    group, model: Self.model, texts: texts, outstanding: { _ in 0 }, using: &random)
+                #expect(retry.backends == [0])
+            }
+            // Every group gets the full in-flight cap: no slow start in panic.
+            #expect(plan.groups.allSatisfy { $0.inFlightCap == 1024 })
         }
     }
 
@@ -267,6 +325,75 @@ import Testing
             #expect(throws: RoutingError.self) { try RoutePlan.gather(parts, inputCount: 3) }
         }
         #expect((try? RoutePlan.gather([(inputIndices: [Int], values: [Int])](), inputCount: 0)) == [])
+    }
+
+    @Test func withNothingElseLeftLiveReadyBackendsWhoseChecksFailStillServe() throws {
+        var random = SplitMix64(seed: 13)
+        // The last survivor's checks time out on a starved machine: it is down, but gossip says
+        // it is alive and ready. Trying it beats answering 503 at once.
+        var table = Self.table(2)
+        for second in 1...3 {
+            table.recordCheck(0, succeeded: false, now: .seconds(Int64(second)))
+            table.recordCheck(1, succeeded: false, now: .seconds(Int64(second)))
+        }
+        table.sync(
+            [
+                BackendDescriptor(name: "node-0", httpAddress: "h:0", models: [Self.model]),
+                BackendDescriptor(name: "node-1", httpAddress: "h:1", models: [Self.model], memberState: .dead),
+            ],
+            now: .seconds(4)
+        )
+        #expect(!table.hasEligibleBackend(at: .seconds(4)))
+        let planner = RoutePlanner(table: table, now: .seconds(4))
+        let plan = try planner.plan(model: Self.model, texts: Self.texts(10), outstanding: { _ in 0 }, using: &random)
+        #expect(plan.backends == [0])
+        // An accused backend whose checks pass comes first.
+        var both = Self.table(2)
+        for second in 1...3 { both.recordCheck(0, succeeded: false, now: .seconds(Int64(second))) }
+        both.sync(
+            [
+                BackendDescriptor(name: "node-0", httpAddress: "h:0", models: [Self.model]),
+                BackendDescriptor(name: "node-1", httpAddress: "h:1", models: [Self.model], memberState: .suspect),
+            ],
+            now: .seconds(4)
+        )
+        let preferred = try RoutePlanner(table: both, now: .seconds(4))
+            .plan(model: Self.model, texts: Self.texts(10), outstanding: { _ in 0 }, using: &random)
+        #expect(preferred.backends == [1])
+        // Draining, starting, ejected or dead with failing checks: never.
+        for serving in [MemberMetadata.ServingState.draining, .starting] {
+            var table = Self.table(1)
+            table.sync(
+                [BackendDescriptor(name: "node-0", httpAddress: "h:0", models: [Self.model], servingState: serving)],
+                now: .seconds(1))
+            #expect(throws: RoutingError.self) {
+                try RoutePlanner(table: table, now: .seconds(1))
+                    .plan(model: Self.model, texts: ["x"], outstanding: { _ in 0 }, using: &random)
+            }
+        }
+        var ejected = HealthTable(policy: HealthPolicy(consecutiveFailures: 1, maxEjectionPercent: 100))
+        ejected.sync([BackendDescriptor(name: "node-0", httpAddress: "h:0", models: [Self.model])], now: .zero)
+        let wasEjected = ejected.recordOutcome(0, succeeded: false, now: .seconds(1))
+        #expect(wasEjected)
+        ejected.recordCheck(0, succeeded: false, now: .seconds(1))
+        #expect(throws: RoutingError.self) {
+            try RoutePlanner(table: ejected, now: .seconds(2))
+                .plan(model: Self.model, texts: ["x"], outstanding: { _ in 0 }, using: &random)
+        }
+    }
+
+    @Test func aLoneBackendInSlowStartTakesMoreThanItsRampWhenNothingElseCan() throws {
+        // It was down (checks failed) and is back: slow start caps it at 10 % of 1024 = 102.
+        var table = Self.table(1)
+        table.recordCheck(0, succeeded: false, now: .seconds(1))
+        table.recordCheck(0, succeeded: true, now: .seconds(2))
+        table.recordCheck(0, succeeded: true, now: .seconds(3))
+        #expect(table.inFlightCap(0, at: .seconds(3)) == 102)
+        var random = SplitMix64(seed: 14)
+        let plan = try RoutePlanner(table: table, now: .seconds(3))
+            .plan(model: Self.model, texts: ["x"], outstanding: { _ in 120 }, using: &random)
+        #expect(plan.backends == [0])
+        #expect(plan.groups.first?.inFlightCap == 1024)
     }
 
     @Test func slowStartingOwnerGetsLessOfItsKeys() throws {
