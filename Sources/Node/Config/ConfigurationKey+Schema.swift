@@ -55,6 +55,9 @@ extension ConfigurationKey {
         ConfigurationKey("gossip", "suspicion_max_timeout_multiplier") { input, configuration throws(InvalidValue) in
             configuration.gossip.suspicionMaxTimeoutMultiplier = try input.number(in: 1...100)
         },
+        ConfigurationKey("gossip", "min_suspicion_timeout") { input, configuration throws(InvalidValue) in
+            configuration.gossip.minSuspicionTimeout = try input.duration(in: .zero ... .seconds(3600))
+        },
         ConfigurationKey("gossip", "push_pull_interval") { input, configuration throws(InvalidValue) in
             configuration.gossip.pushPullInterval = try input.duration(in: .milliseconds(10) ... .seconds(24 * 3600))
         },

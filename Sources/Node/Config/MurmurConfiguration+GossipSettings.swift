@@ -15,6 +15,7 @@ extension MurmurConfiguration {
         var retransmitMultiplier = 4
         var suspicionMultiplier = 1.0
         var suspicionMaxTimeoutMultiplier = 6.0
+        var minSuspicionTimeout: Duration = SWIMSettings().minSuspicionTimeout
         var pushPullInterval: Duration = .seconds(30)
         var gossipToTheDead: Duration = .seconds(30)
         var deadNodeReclaim: Duration = .seconds(30)
@@ -35,6 +36,7 @@ extension MurmurConfiguration {
             settings.retransmitMultiplier = retransmitMultiplier
             settings.suspicionMultiplier = suspicionMultiplier
             settings.suspicionMaxTimeoutMultiplier = suspicionMaxTimeoutMultiplier
+            settings.minSuspicionTimeout = minSuspicionTimeout
             settings.pushPullInterval = pushPullInterval
             settings.gossipToTheDeadTime = gossipToTheDead
             settings.deadNodeReclaimTime = deadNodeReclaim
