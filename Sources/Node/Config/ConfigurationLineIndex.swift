@@ -10,10 +10,18 @@ struct ConfigurationLineIndex: Sendable {
     /// implicitly (by `[a.b]` or `a.b = 1`) get the line of their first mention.
     private var lines: [[String]: Int] = [:]
 
+    /// The line of the first table header whose `[` (or `[[`) is followed by something that cannot
+    /// start a key, such as `[?x]` or a `[` ending its line; nil when there is none.
+    ///
+    /// toml++ 3.4 (inside TOMLKit) does not report such a header as an error: it fails an assertion
+    /// and aborts the process. The loader refuses the file with this line before TOMLKit sees it.
+    private(set) var firstHeaderWithoutKey: Int?
+
     init(text: String) {
         var scanner = Scanner(bytes: Array(text.utf8))
         scanner.scanDocument()
         lines = scanner.lines
+        firstHeaderWithoutKey = scanner.firstHeaderWithoutKey
     }
 
     /// The line of `path`, or of its nearest enclosing key when `path` itself was not written as a
@@ -35,6 +43,7 @@ extension ConfigurationLineIndex {
         var line = 1
         var table: [String] = []
         var lines: [[String]: Int] = [:]
+        var firstHeaderWithoutKey: Int?
 
         init(bytes: [UInt8]) {
             self.bytes = bytes
@@ -83,10 +92,26 @@ extension ConfigurationLineIndex {
             let headerLine = line
             position += 1
             if peek() == UInt8(ascii: "[") { position += 1 }
+            skipSpaces()
+            if firstHeaderWithoutKey == nil, let byte = peek(), byte != UInt8(ascii: "]"), !Self.startsKey(byte) {
+                firstHeaderWithoutKey = headerLine
+            }
             let path = scanKeyPath(terminator: UInt8(ascii: "]"))
             table = path
             record(path, line: headerLine)
             skipRestOfLine()
+        }
+
+        /// A bare key character (`A-Z a-z 0-9 _ -`) or a quote: what toml++ requires after `[`.
+        private static func startsKey(_ byte: UInt8) -> Bool {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "_"), UInt8(ascii: "-"), UInt8(ascii: "\""),
+                UInt8(ascii: "'"):
+                true
+            default:
+                false
+            }
         }
 
         private mutating func scanKeyValue() {
