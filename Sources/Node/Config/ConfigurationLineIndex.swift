@@ -17,11 +17,20 @@ struct ConfigurationLineIndex: Sendable {
     /// and aborts the process. The loader refuses the file with this line before TOMLKit sees it.
     private(set) var firstHeaderWithoutKey: Int?
 
+    /// The line of the first value written as a time or date-time (a bare value holding a `:`); nil
+    /// when there is none.
+    ///
+    /// No key takes a time, and toml++ 3.4 aborts on some malformed ones (such as
+    /// `1979-05-27Tx07:32:00Z`) instead of reporting them, so the loader refuses every time before
+    /// TOMLKit sees the file. (Plain dates cannot reach that code and get TOMLKit's type error.)
+    private(set) var firstTime: Int?
+
     init(text: String) {
         var scanner = Scanner(bytes: Array(text.utf8))
         scanner.scanDocument()
         lines = scanner.lines
         firstHeaderWithoutKey = scanner.firstHeaderWithoutKey
+        firstTime = scanner.firstTime
     }
 
     /// The line of `path`, or of its nearest enclosing key when `path` itself was not written as a
@@ -44,6 +53,7 @@ extension ConfigurationLineIndex {
         var table: [String] = []
         var lines: [[String]: Int] = [:]
         var firstHeaderWithoutKey: Int?
+        var firstTime: Int?
 
         init(bytes: [UInt8]) {
             self.bytes = bytes
@@ -54,6 +64,8 @@ extension ConfigurationLineIndex {
         }
 
         mutating func scanDocument() {
+            // toml++ skips a UTF-8 byte order mark, so statements start after it.
+            if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { position = 3 }
             while true {
                 skipBlankLinesAndComments()
                 guard let byte = peek() else { return }
@@ -223,8 +235,32 @@ extension ConfigurationLineIndex {
                     line += 1
                     position += 1
                 default:
-                    position += 1
+                    skipBareValue()
                 }
+            }
+        }
+
+        /// Skips one bare value (a number, boolean, date or time) or one separator, noting the line
+        /// of the first time.
+        private mutating func skipBareValue() {
+            let start = position
+            var isTime = false
+            while let byte = peek(), !Self.endsBareValue(byte) {
+                if byte == UInt8(ascii: ":") { isTime = true }
+                position += 1
+            }
+            if position == start { position += 1 }
+            if isTime && firstTime == nil { firstTime = line }
+        }
+
+        private static func endsBareValue(_ byte: UInt8) -> Bool {
+            switch byte {
+            case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\r"), UInt8(ascii: "\n"), UInt8(ascii: ","),
+                UInt8(ascii: "["), UInt8(ascii: "]"), UInt8(ascii: "{"), UInt8(ascii: "}"), UInt8(ascii: "#"),
+                UInt8(ascii: "\""), UInt8(ascii: "'"), UInt8(ascii: "="):
+                true
+            default:
+                false
             }
         }
 

@@ -12,6 +12,10 @@ extension ConfigurationLoader {
         if let line = index.firstHeaderWithoutKey {
             throw ConfigurationError("\(path):\(line): a table header must name a section, like [gossip]")
         }
+        if let line = index.firstTime {
+            throw ConfigurationError(
+                "\(path):\(line): times are not configuration values (quote text that holds ':')")
+        }
         let table: TOMLTable
         do {
             table = try TOMLTable(string: text)

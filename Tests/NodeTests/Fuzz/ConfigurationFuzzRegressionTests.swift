@@ -10,9 +10,28 @@ import Testing
         ("[gossip]\nbind = \"127.0.0.1:7946\"\n[\n", 3),
         ("# comment\n\n[[ ?x]]\n", 3),
         ("[ \t#gossip]\n", 1),
+        ("\u{FEFF}[?x]\n", 1),
     ])
     func aHeaderThatDoesNotStartWithAKeyIsAnErrorNotACrash(text: String, line: Int) {
         #expect(configurationError(text) == "cluster.conf:\(line): a table header must name a section, like [gossip]")
+    }
+
+    /// toml++ 3.4 aborted on a date-time with something other than a digit after its `T`; no key
+    /// takes a time, so every time is refused before TOMLKit parses the file.
+    @Test(arguments: [
+        ("[cluster]\nname = 1979-05-27Tx07:32:00Z\n", 2),
+        ("[gateway]\nload_factor = 07:32:00\n", 2),
+        ("[cluster]\nseeds = [\n  \"a:1\",\n  1979-05-27 07:32,\n]\n", 4),
+    ])
+    func aTimeIsAnErrorNotACrash(text: String, line: Int) {
+        #expect(
+            configurationError(text)
+                == "cluster.conf:\(line): times are not configuration values (quote text that holds ':')")
+    }
+
+    @Test func colonsInStringsAndCommentsAreNotTimes() {
+        let text = "[cluster]\nseeds = [\"a:1\", 'b:2'] # c:3\nname = \"\"\"x:y\"\"\"\n"
+        #expect(ConfigurationLineIndex(text: text).firstTime == nil)
     }
 
     @Test func headersThatStartWithAKeyAreNotFlagged() {
