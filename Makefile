@@ -116,7 +116,8 @@ charts:
 fuzz: deps
 	@mkdir -p $(FUZZ_WORK)
 	@# SwiftPM links an executable with `--defsym main=<module>_main`, which gold refuses next to
-	@# libFuzzer's own main; lld, shipped with the toolchain, accepts it.
+	@# libFuzzer's own main; lld, shipped with the toolchain, accepts it. Swift's backtracer is off
+	@# while fuzzing so that libFuzzer reports a crash (ASan misreads the backtracer's memory reads).
 	@printf '{"schemaVersion": "1.0", "linker": {"path": "%s/ld.lld"}}\n' \
 	  "$$(dirname "$$(readlink -f "$$(command -v swiftc)")")" > $(FUZZ_WORK)/toolset.json
 	$(SWIFT) build --package-path Tests/Fuzz -c release --toolset $(CURDIR)/$(FUZZ_WORK)/toolset.json \
@@ -127,7 +128,7 @@ fuzz: deps
 	  if [ -n "$(FUZZ_ONLY)" ] && [[ " $(FUZZ_ONLY) " != *" $$name "* ]]; then continue; fi; \
 	  mkdir -p $(FUZZ_WORK)/corpus/$$name $(FUZZ_WORK)/artifacts/$$name; \
 	  echo "fuzz $$name: $(FUZZ_SECONDS)s, log in $(FUZZ_WORK)/$$name.log"; \
-	  if ! "$$bin/$$executable" -max_total_time=$(FUZZ_SECONDS) -max_len=$$maxlen -timeout=10 -rss_limit_mb=2048 \
+	  if ! SWIFT_BACKTRACE=enable=no "$$bin/$$executable" -max_total_time=$(FUZZ_SECONDS) -max_len=$$maxlen -timeout=10 -rss_limit_mb=2048 \
 	      -print_final_stats=1 -artifact_prefix=$(FUZZ_WORK)/artifacts/$$name/ $$extra \
 	      $(FUZZ_WORK)/corpus/$$name Tests/Fuzz/Corpus/$$name > $(FUZZ_WORK)/$$name.log 2>&1; then \
 	    failed="$$failed $$name"; \
