@@ -25,12 +25,17 @@ struct ConfigurationLineIndex: Sendable {
     /// TOMLKit sees the file. (Plain dates cannot reach that code and get TOMLKit's type error.)
     private(set) var firstTime: Int?
 
+    /// The line of the first `}` where an array waits for a value (`[}`, `[1, }`); nil when there
+    /// is none. toml++ 3.4 aborts on one instead of reporting it, so the loader refuses it first.
+    private(set) var firstBraceForArrayValue: Int?
+
     init(text: String) {
         var scanner = Scanner(bytes: Array(text.utf8))
         scanner.scanDocument()
         lines = scanner.lines
         firstHeaderWithoutKey = scanner.firstHeaderWithoutKey
         firstTime = scanner.firstTime
+        firstBraceForArrayValue = scanner.firstBraceForArrayValue
     }
 
     /// The line of `path`, or of its nearest enclosing key when `path` itself was not written as a
@@ -54,6 +59,7 @@ extension ConfigurationLineIndex {
         var lines: [[String]: Int] = [:]
         var firstHeaderWithoutKey: Int?
         var firstTime: Int?
+        var firstBraceForArrayValue: Int?
 
         init(bytes: [UInt8]) {
             self.bytes = bytes
@@ -217,25 +223,40 @@ extension ConfigurationLineIndex {
 
         /// Skips a value (which may span lines) up to the newline that ends its statement.
         private mutating func skipValue() {
-            var depth = 0
+            // Open brackets and braces, innermost last; and whether an array waits for a value
+            // (just after its `[` or a `,`), where toml++ aborts on a `}` instead of reporting it.
+            var open: [UInt8] = []
+            var arrayWantsValue = false
             while let byte = peek() {
                 switch byte {
                 case UInt8(ascii: "\""), UInt8(ascii: "'"):
                     skipString(quote: byte)
+                    arrayWantsValue = false
                 case UInt8(ascii: "["), UInt8(ascii: "{"):
-                    depth += 1
+                    open.append(byte)
+                    arrayWantsValue = byte == UInt8(ascii: "[")
                     position += 1
                 case UInt8(ascii: "]"), UInt8(ascii: "}"):
-                    depth = max(0, depth - 1)
+                    if byte == UInt8(ascii: "}"), arrayWantsValue, firstBraceForArrayValue == nil {
+                        firstBraceForArrayValue = line
+                    }
+                    _ = open.popLast()
+                    arrayWantsValue = false
+                    position += 1
+                case UInt8(ascii: ","):
+                    arrayWantsValue = open.last == UInt8(ascii: "[")
                     position += 1
                 case UInt8(ascii: "#"):
                     skipRestOfLine()
                 case UInt8(ascii: "\n"):
-                    if depth == 0 { return }
+                    if open.isEmpty { return }
                     line += 1
+                    position += 1
+                case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\r"):
                     position += 1
                 default:
                     skipBareValue()
+                    arrayWantsValue = false
                 }
             }
         }

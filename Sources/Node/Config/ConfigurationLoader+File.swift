@@ -12,6 +12,9 @@ extension ConfigurationLoader {
         if let line = index.firstHeaderWithoutKey {
             throw ConfigurationError("\(path):\(line): a table header must name a section, like [gossip]")
         }
+        if let line = index.firstBraceForArrayValue {
+            throw ConfigurationError("\(path):\(line): expected a value or ']' in an array, saw '}'")
+        }
         if let line = index.firstTime {
             throw ConfigurationError(
                 "\(path):\(line): times are not configuration values (quote text that holds ':')")

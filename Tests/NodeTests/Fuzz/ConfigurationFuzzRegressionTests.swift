@@ -29,6 +29,21 @@ import Testing
                 == "cluster.conf:\(line): times are not configuration values (quote text that holds ':')")
     }
 
+    /// toml++ 3.4 aborted on a `}` where an array waits for a value.
+    @Test(arguments: [
+        ("[cluster]\nseeds = [}\n", 2),
+        ("[cluster]\nseeds = [\"a:1\",\n # c\n\n }\n", 5),
+        ("[cluster]\nseeds = [[1, 2], [ \t}]]\n", 2),
+    ])
+    func aBraceWhereAnArrayWaitsForAValueIsAnErrorNotACrash(text: String, line: Int) {
+        #expect(configurationError(text) == "cluster.conf:\(line): expected a value or ']' in an array, saw '}'")
+    }
+
+    @Test func bracesThatCloseInlineTablesAreNotFlagged() {
+        let text = "a = [{ b = 1 }, { c = [2] }]\nd = { e = [] }\n"
+        #expect(ConfigurationLineIndex(text: text).firstBraceForArrayValue == nil)
+    }
+
     @Test func colonsInStringsAndCommentsAreNotTimes() {
         let text = "[cluster]\nseeds = [\"a:1\", 'b:2'] # c:3\nname = \"\"\"x:y\"\"\"\n"
         #expect(ConfigurationLineIndex(text: text).firstTime == nil)
