@@ -134,7 +134,7 @@ fuzz: deps
 	    failed="$$failed $$name"; \
 	    grep -E -A12 "^==[0-9]+==ERROR|property violated|Fatal error" $(FUZZ_WORK)/$$name.log || tail -20 $(FUZZ_WORK)/$$name.log; \
 	  fi; \
-	  grep -E "^#[0-9]+ +DONE|stat::number_of_executed_units|stat::average_exec_per_sec" $(FUZZ_WORK)/$$name.log || true; \
+	  grep -E "^#[0-9]+[[:space:]]+DONE|stat::number_of_executed_units|stat::average_exec_per_sec" $(FUZZ_WORK)/$$name.log || true; \
 	done; \
 	if [ -n "$$failed" ]; then echo "fuzz: crashes in:$$failed (inputs in $(FUZZ_WORK)/artifacts)"; exit 1; fi
 
