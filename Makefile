@@ -15,14 +15,22 @@ VENV        := .venv
 DEB_PACKAGES := libopenblas-dev libssl-dev libnghttp2-dev nghttp2-client curl python3-venv prometheus chromium
 PY_PACKAGES  := pytest openai h2 httpx pyyaml
 UP_ARGS     ?=
+FUZZ_SECONDS ?= 600
+FUZZ_ONLY   ?=
+FUZZ_WORK   := .build/fuzz
+# name:executable:max_len[:extra flag] for every libFuzzer target in Tests/Fuzz; a name is also its
+# corpus folder. TOMLKit 0.6.0 never frees a parsed table nor its error buffer (one small leak per
+# `TOMLTable(string:)`, i.e. per process start), so leak detection is off for the config target only.
+FUZZ_TARGETS := wire:FuzzWire:2048 sealed:FuzzSealed:2048 json:FuzzJSON:4096 \
+  config:FuzzConfiguration:4096:-detect_leaks=0 safetensors:FuzzSafetensors:4096
 SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help deps model venv build release test unit e2e up lint format bench-model bench-gateway bench-e2e charts clean
+.PHONY: help deps model venv build release test unit e2e up lint format bench-model bench-gateway bench-e2e charts fuzz clean
 
 help:
 	@echo "make up      install what is missing, build release, run the cluster"
 	@echo "make test    install what is missing, run every test"
-	@echo "make build | release | unit | e2e | lint | format | bench-model | bench-gateway | bench-e2e | charts | clean"
+	@echo "make build | release | unit | e2e | lint | format | bench-model | bench-gateway | bench-e2e | charts | fuzz | clean"
 
 ## deps: Debian packages the build and the tests need (apt-get update once, only when something is missing).
 deps:
@@ -101,6 +109,34 @@ charts:
 	@[ -x .venv-bench/bin/python ] || $(PYTHON) -m venv .venv-bench
 	@.venv-bench/bin/python -c "import matplotlib" 2>/dev/null || .venv-bench/bin/pip install --quiet --disable-pip-version-check matplotlib
 	.venv-bench/bin/python Tests/Benchmarks/charts.py
+
+## fuzz: libFuzzer + AddressSanitizer on every parser for FUZZ_SECONDS each (FUZZ_ONLY="json config"
+## picks targets). New inputs go to $(FUZZ_WORK)/corpus/<name> (git-ignored; copy interesting ones
+## into Tests/Fuzz/Corpus/<name> by hand), crashes to $(FUZZ_WORK)/artifacts/<name>. Not part of test.
+fuzz: deps
+	@mkdir -p $(FUZZ_WORK)
+	@# SwiftPM links an executable with `--defsym main=<module>_main`, which gold refuses next to
+	@# libFuzzer's own main; lld, shipped with the toolchain, accepts it. Swift's backtracer is off
+	@# while fuzzing so that libFuzzer reports a crash (ASan misreads the backtracer's memory reads).
+	@printf '{"schemaVersion": "1.0", "linker": {"path": "%s/ld.lld"}}\n' \
+	  "$$(dirname "$$(readlink -f "$$(command -v swiftc)")")" > $(FUZZ_WORK)/toolset.json
+	$(SWIFT) build --package-path Tests/Fuzz -c release --toolset $(CURDIR)/$(FUZZ_WORK)/toolset.json \
+	  -Xswiftc -sanitize=fuzzer,address -Xswiftc -enable-testing -Xcxx -fsanitize=fuzzer-no-link,address
+	@bin="$$($(SWIFT) build --package-path Tests/Fuzz -c release --show-bin-path)"; failed=""; \
+	for entry in $(FUZZ_TARGETS); do \
+	  IFS=: read -r name executable maxlen extra <<< "$$entry"; \
+	  if [ -n "$(FUZZ_ONLY)" ] && [[ " $(FUZZ_ONLY) " != *" $$name "* ]]; then continue; fi; \
+	  mkdir -p $(FUZZ_WORK)/corpus/$$name $(FUZZ_WORK)/artifacts/$$name; \
+	  echo "fuzz $$name: $(FUZZ_SECONDS)s, log in $(FUZZ_WORK)/$$name.log"; \
+	  if ! SWIFT_BACKTRACE=enable=no "$$bin/$$executable" -max_total_time=$(FUZZ_SECONDS) -max_len=$$maxlen -timeout=10 -rss_limit_mb=2048 \
+	      -print_final_stats=1 -artifact_prefix=$(FUZZ_WORK)/artifacts/$$name/ $$extra \
+	      $(FUZZ_WORK)/corpus/$$name Tests/Fuzz/Corpus/$$name > $(FUZZ_WORK)/$$name.log 2>&1; then \
+	    failed="$$failed $$name"; \
+	    grep -E -A12 "^==[0-9]+==ERROR|property violated|Fatal error" $(FUZZ_WORK)/$$name.log || tail -20 $(FUZZ_WORK)/$$name.log; \
+	  fi; \
+	  grep -E "^#[0-9]+[[:space:]]+DONE|stat::number_of_executed_units|stat::average_exec_per_sec" $(FUZZ_WORK)/$$name.log || true; \
+	done; \
+	if [ -n "$$failed" ]; then echo "fuzz: crashes in:$$failed (inputs in $(FUZZ_WORK)/artifacts)"; exit 1; fi
 
 clean:
 	rm -rf .build

@@ -12,7 +12,11 @@ let package = Package(
     name: "murmur",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "murmur", targets: ["Node"])
+        .executable(name: "murmur", targets: ["Node"]),
+        // Libraries so the fuzz package in Tests/Fuzz can link the parsers it fuzzes.
+        .library(name: "Cluster", targets: ["Cluster"]),
+        .library(name: "Model", targets: ["Model"]),
+        .library(name: "Gateway", targets: ["Gateway"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

@@ -10,10 +10,32 @@ struct ConfigurationLineIndex: Sendable {
     /// implicitly (by `[a.b]` or `a.b = 1`) get the line of their first mention.
     private var lines: [[String]: Int] = [:]
 
+    /// The line of the first table header whose `[` (or `[[`) is followed by something that cannot
+    /// start a key, such as `[?x]` or a `[` ending its line; nil when there is none.
+    ///
+    /// toml++ 3.4 (inside TOMLKit) does not report such a header as an error: it fails an assertion
+    /// and aborts the process. The loader refuses the file with this line before TOMLKit sees it.
+    private(set) var firstHeaderWithoutKey: Int?
+
+    /// The line of the first value written as a time or date-time (a bare value holding a `:`); nil
+    /// when there is none.
+    ///
+    /// No key takes a time, and toml++ 3.4 aborts on some malformed ones (such as
+    /// `1979-05-27Tx07:32:00Z`) instead of reporting them, so the loader refuses every time before
+    /// TOMLKit sees the file. (Plain dates cannot reach that code and get TOMLKit's type error.)
+    private(set) var firstTime: Int?
+
+    /// The line of the first `}` where an array waits for a value (`[}`, `[1, }`); nil when there
+    /// is none. toml++ 3.4 aborts on one instead of reporting it, so the loader refuses it first.
+    private(set) var firstBraceForArrayValue: Int?
+
     init(text: String) {
         var scanner = Scanner(bytes: Array(text.utf8))
         scanner.scanDocument()
         lines = scanner.lines
+        firstHeaderWithoutKey = scanner.firstHeaderWithoutKey
+        firstTime = scanner.firstTime
+        firstBraceForArrayValue = scanner.firstBraceForArrayValue
     }
 
     /// The line of `path`, or of its nearest enclosing key when `path` itself was not written as a
@@ -35,6 +57,9 @@ extension ConfigurationLineIndex {
         var line = 1
         var table: [String] = []
         var lines: [[String]: Int] = [:]
+        var firstHeaderWithoutKey: Int?
+        var firstTime: Int?
+        var firstBraceForArrayValue: Int?
 
         init(bytes: [UInt8]) {
             self.bytes = bytes
@@ -45,6 +70,8 @@ extension ConfigurationLineIndex {
         }
 
         mutating func scanDocument() {
+            // toml++ skips a UTF-8 byte order mark, so statements start after it.
+            if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { position = 3 }
             while true {
                 skipBlankLinesAndComments()
                 guard let byte = peek() else { return }
@@ -83,10 +110,26 @@ extension ConfigurationLineIndex {
             let headerLine = line
             position += 1
             if peek() == UInt8(ascii: "[") { position += 1 }
+            skipSpaces()
+            if firstHeaderWithoutKey == nil, let byte = peek(), byte != UInt8(ascii: "]"), !Self.startsKey(byte) {
+                firstHeaderWithoutKey = headerLine
+            }
             let path = scanKeyPath(terminator: UInt8(ascii: "]"))
             table = path
             record(path, line: headerLine)
             skipRestOfLine()
+        }
+
+        /// A bare key character (`A-Z a-z 0-9 _ -`) or a quote: what toml++ requires after `[`.
+        private static func startsKey(_ byte: UInt8) -> Bool {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "_"), UInt8(ascii: "-"), UInt8(ascii: "\""),
+                UInt8(ascii: "'"):
+                true
+            default:
+                false
+            }
         }
 
         private mutating func scanKeyValue() {
@@ -180,26 +223,65 @@ extension ConfigurationLineIndex {
 
         /// Skips a value (which may span lines) up to the newline that ends its statement.
         private mutating func skipValue() {
-            var depth = 0
+            // Open brackets and braces, innermost last; and whether an array waits for a value
+            // (just after its `[` or a `,`), where toml++ aborts on a `}` instead of reporting it.
+            var open: [UInt8] = []
+            var arrayWantsValue = false
             while let byte = peek() {
                 switch byte {
                 case UInt8(ascii: "\""), UInt8(ascii: "'"):
                     skipString(quote: byte)
+                    arrayWantsValue = false
                 case UInt8(ascii: "["), UInt8(ascii: "{"):
-                    depth += 1
+                    open.append(byte)
+                    arrayWantsValue = byte == UInt8(ascii: "[")
                     position += 1
                 case UInt8(ascii: "]"), UInt8(ascii: "}"):
-                    depth = max(0, depth - 1)
+                    if byte == UInt8(ascii: "}"), arrayWantsValue, firstBraceForArrayValue == nil {
+                        firstBraceForArrayValue = line
+                    }
+                    _ = open.popLast()
+                    arrayWantsValue = false
+                    position += 1
+                case UInt8(ascii: ","):
+                    arrayWantsValue = open.last == UInt8(ascii: "[")
                     position += 1
                 case UInt8(ascii: "#"):
                     skipRestOfLine()
                 case UInt8(ascii: "\n"):
-                    if depth == 0 { return }
+                    if open.isEmpty { return }
                     line += 1
                     position += 1
-                default:
+                case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\r"):
                     position += 1
+                default:
+                    skipBareValue()
+                    arrayWantsValue = false
                 }
+            }
+        }
+
+        /// Skips one bare value (a number, boolean, date or time) or one separator, noting the line
+        /// of the first time.
+        private mutating func skipBareValue() {
+            let start = position
+            var isTime = false
+            while let byte = peek(), !Self.endsBareValue(byte) {
+                if byte == UInt8(ascii: ":") { isTime = true }
+                position += 1
+            }
+            if position == start { position += 1 }
+            if isTime && firstTime == nil { firstTime = line }
+        }
+
+        private static func endsBareValue(_ byte: UInt8) -> Bool {
+            switch byte {
+            case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\r"), UInt8(ascii: "\n"), UInt8(ascii: ","),
+                UInt8(ascii: "["), UInt8(ascii: "]"), UInt8(ascii: "{"), UInt8(ascii: "}"), UInt8(ascii: "#"),
+                UInt8(ascii: "\""), UInt8(ascii: "'"), UInt8(ascii: "="):
+                true
+            default:
+                false
             }
         }
 

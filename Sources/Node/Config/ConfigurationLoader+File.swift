@@ -8,6 +8,17 @@ extension ConfigurationLoader {
             let line = text.utf8[..<nul].count(where: { $0 == UInt8(ascii: "\n") }) + 1
             throw ConfigurationError("\(path):\(line): contains a NUL byte; a configuration file is text")
         }
+        let index = ConfigurationLineIndex(text: text)
+        if let line = index.firstHeaderWithoutKey {
+            throw ConfigurationError("\(path):\(line): a table header must name a section, like [gossip]")
+        }
+        if let line = index.firstBraceForArrayValue {
+            throw ConfigurationError("\(path):\(line): expected a value or ']' in an array, saw '}'")
+        }
+        if let line = index.firstTime {
+            throw ConfigurationError(
+                "\(path):\(line): times are not configuration values (quote text that holds ':')")
+        }
         let table: TOMLTable
         do {
             table = try TOMLTable(string: text)
@@ -16,7 +27,6 @@ extension ConfigurationLoader {
         } catch {
             throw ConfigurationError("\(path): \(error)")
         }
-        let index = ConfigurationLineIndex(text: text)
         func line(_ keyPath: [String]) -> Int { index.line(of: keyPath) ?? 1 }
 
         for sectionName in Self.inDocumentOrder(table.keys, line: { line([$0]) }) {

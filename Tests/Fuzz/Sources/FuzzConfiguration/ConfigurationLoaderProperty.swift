@@ -1,0 +1,1 @@
+../../../NodeTests/Fuzz/ConfigurationLoaderProperty.swift

@@ -1,0 +1,1 @@
+../../../../Sources/Node/Offline/ModelDirectory.swift

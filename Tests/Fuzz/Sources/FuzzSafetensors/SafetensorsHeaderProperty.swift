@@ -1,0 +1,1 @@
+../../../ModelTests/Fuzz/SafetensorsHeaderProperty.swift

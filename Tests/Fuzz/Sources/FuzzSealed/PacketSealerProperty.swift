@@ -1,0 +1,1 @@
+../../../ClusterTests/Fuzz/PacketSealerProperty.swift

@@ -1,0 +1,1 @@
+../../../ClusterTests/Fuzz/WireCodecProperty.swift

@@ -1,0 +1,1 @@
+../../ClusterTests/Fuzz/FuzzCorpus.swift
