@@ -29,6 +29,14 @@ struct ConfigurationLineIndex: Sendable {
     /// is none. toml++ 3.4 aborts on one instead of reporting it, so the loader refuses it first.
     private(set) var firstBraceForArrayValue: Int?
 
+    /// The line of the first bare value that is not a boolean, a number or a date (such as
+    /// `5958-06-l` or a control character); nil when there is none. Times are left to `firstTime`.
+    ///
+    /// toml++ 3.4 aborts on some malformed bare values instead of reporting them, and fuzzing kept
+    /// finding new ones, so the loader accepts only the bare values TOML defines and refuses the
+    /// rest before TOMLKit sees the file.
+    private(set) var firstMalformedValue: Int?
+
     init(text: String) {
         var scanner = Scanner(bytes: Array(text.utf8))
         scanner.scanDocument()
@@ -36,6 +44,7 @@ struct ConfigurationLineIndex: Sendable {
         firstHeaderWithoutKey = scanner.firstHeaderWithoutKey
         firstTime = scanner.firstTime
         firstBraceForArrayValue = scanner.firstBraceForArrayValue
+        firstMalformedValue = scanner.firstMalformedValue
     }
 
     /// The line of `path`, or of its nearest enclosing key when `path` itself was not written as a
@@ -60,6 +69,7 @@ extension ConfigurationLineIndex {
         var firstHeaderWithoutKey: Int?
         var firstTime: Int?
         var firstBraceForArrayValue: Int?
+        var firstMalformedValue: Int?
 
         init(bytes: [UInt8]) {
             self.bytes = bytes
@@ -227,14 +237,21 @@ extension ConfigurationLineIndex {
             // (just after its `[` or a `,`), where toml++ aborts on a `}` instead of reporting it.
             var open: [UInt8] = []
             var arrayWantsValue = false
+            // Inside an inline table bare words are keys, except right after an `=`.
+            var afterEquals = false
             while let byte = peek() {
                 switch byte {
                 case UInt8(ascii: "\""), UInt8(ascii: "'"):
                     skipString(quote: byte)
                     arrayWantsValue = false
+                    afterEquals = false
+                case UInt8(ascii: "="):
+                    afterEquals = true
+                    position += 1
                 case UInt8(ascii: "["), UInt8(ascii: "{"):
                     open.append(byte)
                     arrayWantsValue = byte == UInt8(ascii: "[")
+                    afterEquals = false
                     position += 1
                 case UInt8(ascii: "]"), UInt8(ascii: "}"):
                     if byte == UInt8(ascii: "}"), arrayWantsValue, firstBraceForArrayValue == nil {
@@ -255,23 +272,92 @@ extension ConfigurationLineIndex {
                 case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\r"):
                     position += 1
                 default:
-                    skipBareValue()
+                    skipBareValue(isValue: open.last != UInt8(ascii: "{") || afterEquals)
                     arrayWantsValue = false
+                    afterEquals = false
                 }
             }
         }
 
-        /// Skips one bare value (a number, boolean, date or time) or one separator, noting the line
-        /// of the first time.
-        private mutating func skipBareValue() {
+        /// Skips one bare value (a number, boolean, date or time), a bare key inside an inline
+        /// table, or one separator, noting the line of the first time and of the first value that is
+        /// none of these.
+        private mutating func skipBareValue(isValue: Bool) {
             let start = position
             var isTime = false
             while let byte = peek(), !Self.endsBareValue(byte) {
                 if byte == UInt8(ascii: ":") { isTime = true }
                 position += 1
             }
-            if position == start { position += 1 }
-            if isTime && firstTime == nil { firstTime = line }
+            if position == start {
+                position += 1
+                return
+            }
+            if isTime {
+                if firstTime == nil { firstTime = line }
+            } else if isValue, firstMalformedValue == nil, !Self.isBareValue(bytes[start..<position]) {
+                firstMalformedValue = line
+            }
+        }
+
+        /// TOML's bare values other than times: `true`, `false`, integers (decimal with `_` between
+        /// digits, `0x`/`0o`/`0b`), floats (fraction and/or exponent, `inf`, `nan`) and dates `YYYY-MM-DD`.
+        static func isBareValue(_ token: ArraySlice<UInt8>) -> Bool {
+            let words: [String] = ["true", "false", "inf", "+inf", "-inf", "nan", "+nan", "-nan"]
+            if words.contains(where: { token.elementsEqual($0.utf8) }) { return true }
+            let token = Array(token)
+            if token.count > 2, token[0] == UInt8(ascii: "0") {
+                switch token[1] {
+                case UInt8(ascii: "x"): return isDigitRun(token[2...], digit: isHexDigit)
+                case UInt8(ascii: "o"):
+                    return isDigitRun(token[2...]) { (UInt8(ascii: "0")...UInt8(ascii: "7")).contains($0) }
+                case UInt8(ascii: "b"):
+                    return isDigitRun(token[2...]) { $0 == UInt8(ascii: "0") || $0 == UInt8(ascii: "1") }
+                default: break
+                }
+            }
+            if token.count == 10,
+                token.indices.allSatisfy({ $0 == 4 || $0 == 7 ? token[$0] == UInt8(ascii: "-") : isDigit(token[$0]) })
+            {
+                return true
+            }
+            var rest = token[...]
+            if rest.first == UInt8(ascii: "+") || rest.first == UInt8(ascii: "-") { rest = rest.dropFirst() }
+            var exponent: ArraySlice<UInt8>?
+            if let e = rest.firstIndex(where: { $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "E") }) {
+                var power = rest[(e + 1)...]
+                if power.first == UInt8(ascii: "+") || power.first == UInt8(ascii: "-") { power = power.dropFirst() }
+                exponent = power
+                rest = rest[..<e]
+            }
+            let parts = rest.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
+            guard parts.count <= 2, parts.allSatisfy({ isDigitRun($0, digit: isDigit) }) else { return false }
+            return exponent.map { isDigitRun($0, digit: isDigit) } ?? true
+        }
+
+        /// Digits with single underscores between them.
+        private static func isDigitRun(_ run: ArraySlice<UInt8>, digit: (UInt8) -> Bool) -> Bool {
+            guard let first = run.first, let last = run.last, digit(first), digit(last) else { return false }
+            var previousWasUnderscore = false
+            for byte in run {
+                if byte == UInt8(ascii: "_") {
+                    if previousWasUnderscore { return false }
+                    previousWasUnderscore = true
+                } else if digit(byte) {
+                    previousWasUnderscore = false
+                } else {
+                    return false
+                }
+            }
+            return true
+        }
+
+        private static func isDigit(_ byte: UInt8) -> Bool {
+            (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+        }
+
+        private static func isHexDigit(_ byte: UInt8) -> Bool {
+            isDigit(byte) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(byte | 0x20)
         }
 
         private static func endsBareValue(_ byte: UInt8) -> Bool {

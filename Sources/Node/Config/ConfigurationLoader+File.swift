@@ -19,6 +19,10 @@ extension ConfigurationLoader {
             throw ConfigurationError(
                 "\(path):\(line): times are not configuration values (quote text that holds ':')")
         }
+        if let line = index.firstMalformedValue {
+            throw ConfigurationError(
+                "\(path):\(line): a value must be a quoted string, a number, true or false, or an array of them")
+        }
         let table: TOMLTable
         do {
             table = try TOMLTable(string: text)

@@ -56,4 +56,30 @@ import Testing
             #expect(ConfigurationLineIndex(text: text).firstHeaderWithoutKey == nil, "\(text)")
         }
     }
+
+    /// toml++ 3.4 aborted on bare values that are not TOML values (`5958-06-l= 5 \u{0E}8`); only
+    /// booleans, numbers and dates pass as bare values, the rest is refused before TOMLKit parses.
+    @Test(arguments: [
+        ("[cluster]\nname = 5958-06-l= 5 \u{0E}8\n", 2),
+        ("[gossip]\nprobe_interval = fast\n", 2),
+        ("[cluster]\nseeds = [\n  1__0,\n]\n", 3),
+        ("[gateway]\nlisten = { host = 12x }\n", 2),
+        ("[node]\nthreads = 0x\n", 2),
+    ])
+    func aMalformedBareValueIsAnErrorNotACrash(text: String, line: Int) {
+        #expect(
+            configurationError(text)
+                == "cluster.conf:\(line): a value must be a quoted string, a number, true or false, or an array of them"
+        )
+    }
+
+    /// Every bare value TOML defines still reaches the loader's own type and range checks.
+    @Test(arguments: [
+        "true", "false", "0", "-17", "+3", "1_000", "0xff_EE", "0o17", "0b1010", "1.5", "-0.25", "6e-3", "1E+9",
+        "3.0e2", "inf", "-nan", "1979-05-27",
+    ])
+    func bareValuesTOMLDefinesAreAccepted(value: String) {
+        #expect(ConfigurationLineIndex(text: "[node]\nthreads = \(value)\n").firstMalformedValue == nil)
+        #expect(ConfigurationLineIndex(text: "[cluster]\nseeds = [\(value), \(value)]\n").firstMalformedValue == nil)
+    }
 }
