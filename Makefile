@@ -128,7 +128,8 @@ fuzz: deps
 	  if [ -n "$(FUZZ_ONLY)" ] && [[ " $(FUZZ_ONLY) " != *" $$name "* ]]; then continue; fi; \
 	  mkdir -p $(FUZZ_WORK)/corpus/$$name $(FUZZ_WORK)/artifacts/$$name; \
 	  echo "fuzz $$name: $(FUZZ_SECONDS)s, log in $(FUZZ_WORK)/$$name.log"; \
-	  if ! SWIFT_BACKTRACE=enable=no "$$bin/$$executable" -max_total_time=$(FUZZ_SECONDS) -max_len=$$maxlen -timeout=10 -rss_limit_mb=2048 \
+	  asan=""; [[ "$$extra" != *-detect_leaks=0* ]] || asan="detect_leaks=0"; \
+	  if ! SWIFT_BACKTRACE=enable=no ASAN_OPTIONS="$$asan" "$$bin/$$executable" -max_total_time=$(FUZZ_SECONDS) -max_len=$$maxlen -timeout=10 -rss_limit_mb=2048 \
 	      -print_final_stats=1 -artifact_prefix=$(FUZZ_WORK)/artifacts/$$name/ $$extra \
 	      $(FUZZ_WORK)/corpus/$$name Tests/Fuzz/Corpus/$$name > $(FUZZ_WORK)/$$name.log 2>&1; then \
 	    failed="$$failed $$name"; \
