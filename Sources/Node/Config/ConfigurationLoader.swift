@@ -42,26 +42,51 @@ struct ConfigurationLoader {
     static func load(
         file: String?, environment: [String: String], overrides: [String: String]
     ) throws(ConfigurationError) -> MurmurConfiguration {
+        let (configuration, warnings) = try loadWithWarnings(file: file, environment: environment, overrides: overrides)
+        for warning in warnings { CLIError.report(warning) }
+        return configuration
+    }
+
+    /// As `load(file:environment:overrides:)`, returning the warnings (such as a file with secrets
+    /// that others can read) instead of printing them.
+    static func loadWithWarnings(
+        file: String?, environment: [String: String], overrides: [String: String]
+    ) throws(ConfigurationError) -> (MurmurConfiguration, [String]) {
         var document: (text: String, path: String)?
         if let file {
             document = (try readFile(file, namedBy: "--config"), file)
         } else if let path = environment["MURMUR_CONFIG"], !path.isEmpty {
             document = (try readFile(path, namedBy: "MURMUR_CONFIG"), path)
         }
-        return try load(document: document, environment: environment, overrides: overrides)
+        let loader = try loaded(document: document, environment: environment, overrides: overrides)
+        var warnings: [String] = []
+        if let path = document?.path, let mode = permissions(of: path),
+            let warning = exposedSecretsWarning(path: path, mode: mode, secretKeys: loader.secretKeysSetByFile())
+        {
+            warnings.append(warning)
+        }
+        return (loader.configuration, warnings)
     }
 
     /// Loads from a document already in memory; `path` is how errors name it.
     static func load(
         document: (text: String, path: String)?, environment: [String: String], overrides: [String: String]
     ) throws(ConfigurationError) -> MurmurConfiguration {
+        try loaded(document: document, environment: environment, overrides: overrides).configuration
+    }
+
+    /// The loader after every layer is applied and the result validated (its origins say where each
+    /// value came from).
+    private static func loaded(
+        document: (text: String, path: String)?, environment: [String: String], overrides: [String: String]
+    ) throws(ConfigurationError) -> ConfigurationLoader {
         var loader = ConfigurationLoader()
         if let document { try loader.applyFile(document.text, path: document.path) }
         try loader.applyEnvironment(environment)
         try loader.applyOverrides(overrides)
         loader.resolveModelDirectory(environment: environment)
         try loader.validate()
-        return loader.configuration
+        return loader
     }
 
     /// Stores one value, turning a reader's complaint into an error that names its origin.
