@@ -29,7 +29,10 @@ extension GossipTransport {
         }
         let connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>
         do {
-            connection = try await ClientBootstrap(group: group)
+            // The async wrapper is made only once the connection is up: one made by the initializer
+            // is dropped unfinished when the connect then fails, which NIO treats as a fatal misuse.
+            // Nothing can arrive before it is in place: the peer only answers what we send.
+            let connected = try await ClientBootstrap(group: group)
                 .connectTimeout(TimeAmount(configuration.connectTimeout))
                 .channelOption(.socketOption(.tcp_nodelay), value: 1)
                 .connect(to: address) { channel in
@@ -37,9 +40,12 @@ extension GossipTransport {
                         try channel.pipeline.syncOperations.addHandler(
                             ByteToMessageHandler(FrameDecoder(maxFrameSize: maxFrameSize))
                         )
-                        return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                        return channel
                     }
                 }
+            connection = try await connected.eventLoop.submit {
+                try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: connected)
+            }.get()
         } catch ChannelError.connectTimeout(_) {
             throw .timedOut("connecting to \(peer) for push-pull took longer than \(configuration.connectTimeout)")
         } catch {
