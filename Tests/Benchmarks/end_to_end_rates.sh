@@ -69,30 +69,8 @@ while True:
         print(port); break'
 }
 
-work=$(mktemp -d)
-pids=()
-bench_pid=""
-cleanup() {
-  local status=$?
-  trap - EXIT INT TERM
-  [ -z "$bench_pid" ] || { kill -TERM "$bench_pid" 2>/dev/null || true; wait "$bench_pid" 2>/dev/null || true; }
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  done
-  if ((status != 0)); then
-    for log in "$work"/*.log; do
-      [ -s "$log" ] && { echo "--- last lines of $(basename "$log")" >&2; tail -n 15 "$log" >&2; }
-    done
-  fi
-  rm -rf "$work"
-  exit "$status"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+# shellcheck source=processes.sh
+source "Tests/Benchmarks/processes.sh"
 
 seed_gossip=""
 node_ports=()
@@ -141,9 +119,9 @@ wait_for "the gateway to answer 200" answers_200
 run_bench() {
   local output=$1; shift
   timeout 600 "$MURMUR_BIN" bench --url "$URL" --json "$@" >"$output" 2>"$work/bench.err" &
-  bench_pid=$!
-  wait "$bench_pid" || { cat "$work/bench.err" >&2; fail "murmur bench $* failed"; }
-  bench_pid=""
+  load_pid=$!
+  wait "$load_pid" || { cat "$work/bench.err" >&2; fail "murmur bench $* failed"; }
+  load_pid=""
 }
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)

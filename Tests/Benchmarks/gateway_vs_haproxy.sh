@@ -79,30 +79,8 @@ for p in $(node_http 1) $(node_http 2) $(node_http 3) $(node_gossip 1) $(node_go
   ! grep -qx "$p" <<<"$busy" || fail "port $p is in use; pick another BENCH_BASE_PORT"
 done
 
-work=$(mktemp -d)
-pids=()
-h2load_pid=""
-cleanup() {
-  local status=$?
-  trap - EXIT INT TERM
-  [ -z "$h2load_pid" ] || { kill -TERM "$h2load_pid" 2>/dev/null || true; wait "$h2load_pid" 2>/dev/null || true; }
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  done
-  if ((status != 0)); then
-    for log in "$work"/*.log; do
-      [ -s "$log" ] && { echo "--- last lines of $(basename "$log")" >&2; tail -n 15 "$log" >&2; }
-    done
-  fi
-  rm -rf "$work"
-  exit "$status"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+# shellcheck source=processes.sh
+source "Tests/Benchmarks/processes.sh"
 
 # One body for every request on both sides.
 printf '%s' '{"model":"synthetic","input":["The cluster routes each request to the least loaded healthy replica."]}' >"$work/body.json"
@@ -232,9 +210,9 @@ run() {  # run <kind> <side> <round> <url> <h2load command…>
   before=$(node_counts)
   # In the background and waited for, so that a signal stops the run at once (cleanup stops it).
   timeout $((DURATION + WARM_UP + 120)) "$@" --log-file "$base.tsv" "$url" >"$base.out" 2>&1 &
-  h2load_pid=$!
-  wait "$h2load_pid" || { tail -n 20 "$base.out" >&2; fail "h2load failed ($kind against $side, round $round)"; }
-  h2load_pid=""
+  load_pid=$!
+  wait "$load_pid" || { tail -n 20 "$base.out" >&2; fail "h2load failed ($kind against $side, round $round)"; }
+  load_pid=""
   after=$(node_counts)
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$kind" "$side" "$round" "$base.tsv" "$base.out" "$before" "$after" >>"$manifest"
 }
