@@ -335,6 +335,7 @@ struct Forwarder {
         switch error.code {
         case .modelNotServed: return .modelNotFound(model)
         case .noHealthyBackend: return .unavailable("No healthy backend serves '\(model)' right now.")
+        case .saturated: return .overloaded()
         default: return APIError(status: 502, type: "server_error", code: "bad_gateway", message: error.message)
         }
     }

@@ -140,6 +140,9 @@ public struct RoutePlanner: Sendable {
             { table.isPanicEligible($0, at: now) },
             { table.isLastResort($0, at: now) },
         ]
+        // Eligible members that are all at their caps mean overload (429), not an outage (503), even
+        // when the fallbacks below find nothing more.
+        let saturated = members.contains(where: \.eligible)
         for fallback in fallbacks where !members.contains(where: \.usable) {
             members = modelRing.backendIndices.map { backend in
                 let eligible = !excluding.contains(backend) && fallback(backend)
@@ -154,7 +157,9 @@ public struct RoutePlanner: Sendable {
             }
         }
         let eligibleCount = members.reduce(0) { $0 + ($1.eligible ? 1 : 0) }
-        guard members.contains(where: \.usable) else { throw .noHealthyBackend(model) }
+        guard members.contains(where: \.usable) else {
+            throw saturated ? .saturated(model) : .noHealthyBackend(model)
+        }
         var totalLoad = members.reduce(0) { $0 &+ $1.load }
         var groups: [RoutePlan.Group] = []
         for position in positions {
@@ -168,7 +173,7 @@ public struct RoutePlanner: Sendable {
                     capacity: capacity,
                     using: &generator
                 )
-            else { throw .noHealthyBackend(model) }
+            else { throw .saturated(model) }
             if let group = members[chosen].group {
                 groups[group].inputIndices.append(position)
                 continue

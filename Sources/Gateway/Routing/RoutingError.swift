@@ -2,7 +2,7 @@
 ///
 /// A struct wrapping a private code so new reasons can be added without breaking callers; the API
 /// layer maps `code` to one HTTP status (`modelNotServed` → 404, `noHealthyBackend` → 503,
-/// `mismatchedResults` → 502).
+/// `saturated` → 429, `mismatchedResults` → 502).
 public struct RoutingError: Error, Hashable, Sendable, CustomStringConvertible {
     /// What kind of failure it is.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
@@ -14,9 +14,12 @@ public struct RoutingError: Error, Hashable, Sendable, CustomStringConvertible {
 
         /// No backend in the cluster lists the model.
         public static let modelNotServed = Code("model_not_served")
-        /// Backends list the model but none may take the request now (down, draining, ejected,
-        /// at its in-flight cap, or already tried).
+        /// Backends list the model but none may take the request now (down, draining, ejected, or
+        /// already tried).
         public static let noHealthyBackend = Code("no_healthy_backend")
+        /// Healthy backends serve the model but every one is at its in-flight cap: the cluster is
+        /// overloaded, not broken (the API answers 429 with `Retry-After`, not 503).
+        public static let saturated = Code("saturated")
         /// A backend's results do not fit the inputs sent to it.
         public static let mismatchedResults = Code("mismatched_results")
 
@@ -42,6 +45,13 @@ public struct RoutingError: Error, Hashable, Sendable, CustomStringConvertible {
         RoutingError(
             code: .noHealthyBackend,
             message: "No healthy backend can take a request for '\(model)' now; retry shortly."
+        )
+    }
+
+    static func saturated(_ model: String) -> RoutingError {
+        RoutingError(
+            code: .saturated,
+            message: "Every backend serving '\(model)' is at its in-flight limit; retry shortly."
         )
     }
 }

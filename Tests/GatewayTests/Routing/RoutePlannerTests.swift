@@ -138,6 +138,26 @@ import Testing
         }
     }
 
+    @Test func everyHealthyBackendAtItsCapIsOverloadNotAnOutage() {
+        var random = SplitMix64(seed: 9)
+        // Every eligible backend at its cap: the error says the cluster is saturated (429), not
+        // unhealthy (503).
+        let table = Self.table(3, policy: HealthPolicy(maxInFlightPerBackend: 4))
+        let planner = RoutePlanner(table: table, now: .zero)
+        do {
+            let plan = try planner.plan(
+                model: Self.model, texts: ["x", "y"], outstanding: { _ in 4 }, using: &random)
+            Issue.record("planned \(plan.groups.map(\.backend)) with every eligible backend at its cap")
+        } catch {
+            #expect(error.code == .saturated)
+            #expect(error.message.contains("in-flight limit"))
+        }
+        // One below its cap: served there.
+        let plan = try? planner.plan(
+            model: Self.model, texts: ["x"], outstanding: { $0 == 1 ? 3 : 4 }, using: &random)
+        #expect(plan?.groups.map(\.backend) == [1])
+    }
+
     @Test func errorsSayWhetherTheModelIsUnknownOrJustUnavailable() {
         var random = SplitMix64(seed: 7)
         var table = Self.table(2)
