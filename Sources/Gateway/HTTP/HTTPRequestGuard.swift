@@ -7,7 +7,10 @@ import NIOHTTP1
 /// OpenAI-shaped 400/431 and close for bytes the HTTP/1 parser rejects, and graceful shutdown of an
 /// HTTP/1 connection (`Connection: close` on the response in flight, then close). It also closes an
 /// HTTP/2 stream, or an HTTP/1 connection whose response ends it, only once that response's last
-/// byte has been written, so nothing queued behind flow control is lost.
+/// byte has been written, so nothing queued behind flow control is lost; a response that makes no
+/// progress for `stallTimeout` (a client that stops reading, or advertises an HTTP/2 window of 0 and
+/// never opens it) is abandoned: the stream is reset or the connection closed, so its buffers are
+/// freed and an HTTP/2 connection holding only such streams becomes idle and is closed in turn.
 ///
 /// HTTP/1 pipelining is safe without NIO's pipelining handler because the async side answers one
 /// request at a time, in order; the guard counts requests and responses so an error it answers
@@ -23,10 +26,14 @@ final class HTTPRequestGuard: ChannelDuplexHandler, RemovableChannelHandler {
     private enum Deadline {
         case idle
         case body
+        case stalledResponse
     }
 
     private let idleTimeout: TimeAmount?
     private let bodyTimeout: TimeAmount
+    private let stallTimeout: TimeAmount
+    /// Whether a response's last part is waiting to reach the wire before the channel closes.
+    private var drainingLastResponse = false
     private var timer: Scheduled<Void>?
     private var requestVersion: HTTPVersion = .http1_1
     /// Requests whose head arrived and whose response has not ended.
@@ -41,9 +48,11 @@ final class HTTPRequestGuard: ChannelDuplexHandler, RemovableChannelHandler {
     /// - Parameters:
     ///   - idleTimeout: close after this long without a request in flight; nil leaves it to others.
     ///   - bodyTimeout: answer 408 and close when a request's end has not arrived this long after the read that brought its head.
-    init(idleTimeout: TimeAmount?, bodyTimeout: TimeAmount) {
+    ///   - stallTimeout: close when a last response has been queued and its bytes have not moved for this long.
+    init(idleTimeout: TimeAmount?, bodyTimeout: TimeAmount, stallTimeout: TimeAmount) {
         self.idleTimeout = idleTimeout
         self.bodyTimeout = bodyTimeout
+        self.stallTimeout = stallTimeout
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -118,6 +127,15 @@ final class HTTPRequestGuard: ChannelDuplexHandler, RemovableChannelHandler {
             if unanswered == 0, !receivingBody { startIdleTimer(context: context) }
         }
         context.write(data, promise: promise)
+    }
+
+    /// The channel becoming writable again means queued bytes went out: the response is moving, so
+    /// its stall deadline starts over.
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if drainingLastResponse, context.channel.isWritable {
+            schedule(.stalledResponse, in: stallTimeout, context: context)
+        }
+        context.fireChannelWritabilityChanged()
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
@@ -195,9 +213,17 @@ final class HTTPRequestGuard: ChannelDuplexHandler, RemovableChannelHandler {
         cancelTimer()
         let written = context.eventLoop.makePromise(of: Void.self)
         written.futureResult.cascade(to: promise)
+        drainingLastResponse = true
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        written.futureResult.whenComplete { _ in
+            let (handler, context) = loopBound.value
+            handler.drainingLastResponse = false
+            handler.cancelTimer()
+            context.close(promise: nil)
+        }
         context.writeAndFlush(data, promise: written)
-        let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
-        written.futureResult.whenComplete { _ in loopBound.value.close(promise: nil) }
+        // Most responses are on the wire by now; only one held back by flow control arms a timer.
+        if drainingLastResponse { schedule(.stalledResponse, in: stallTimeout, context: context) }
     }
 
     private func startIdleTimer(context: ChannelHandlerContext) {
@@ -214,6 +240,7 @@ final class HTTPRequestGuard: ChannelDuplexHandler, RemovableChannelHandler {
             switch deadline {
             case .idle: context.close(promise: nil)
             case .body: handler.bodyTimedOut(context: context)
+            case .stalledResponse: context.close(promise: nil)
             }
         }
     }
