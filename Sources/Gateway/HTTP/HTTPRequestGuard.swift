@@ -7,10 +7,13 @@ import NIOHTTP1
 /// OpenAI-shaped 400/431 and close for bytes the HTTP/1 parser rejects, and graceful shutdown of an
 /// HTTP/1 connection (`Connection: close` on the response in flight, then close). It also closes an
 /// HTTP/2 stream, or an HTTP/1 connection whose response ends it, only once that response's last
-/// byte has been written, so nothing queued behind flow control is lost; a response that makes no
-/// progress for `stallTimeout` (a client that stops reading, or advertises an HTTP/2 window of 0 and
-/// never opens it) is abandoned: the stream is reset or the connection closed, so its buffers are
-/// freed and an HTTP/2 connection holding only such streams becomes idle and is closed in turn.
+/// byte has been written, so nothing queued behind flow control is lost.
+///
+/// Output that makes no progress for `stallTimeout` is abandoned: the stream is reset or the
+/// connection closed, so its buffers are freed (and an HTTP/2 connection left with no stream becomes
+/// idle and is closed in turn). Output is stalled while the channel stays unwritable (a client that
+/// stops reading, perhaps pipelining requests all the while) or while a last response waits for its
+/// final bytes to leave (an HTTP/2 client that advertises a window of 0 and never opens it).
 ///
 /// HTTP/1 pipelining is safe without NIO's pipelining handler because the async side answers one
 /// request at a time, in order; the guard counts requests and responses so an error it answers
@@ -26,7 +29,6 @@ final class HTTPRequestGuard: ChannelDuplexHandler, RemovableChannelHandler {
     private enum Deadline {
         case idle
         case body
-        case stalledResponse
     }
 
     private let idleTimeout: TimeAmount?
@@ -35,6 +37,9 @@ final class HTTPRequestGuard: ChannelDuplexHandler, RemovableChannelHandler {
     /// Whether a response's last part is waiting to reach the wire before the channel closes.
     private var drainingLastResponse = false
     private var timer: Scheduled<Void>?
+    /// Armed while output is stalled; separate from `timer` because a request can be arriving (or
+    /// the connection idle) while earlier output is stuck.
+    private var stallTimer: Scheduled<Void>?
     private var requestVersion: HTTPVersion = .http1_1
     /// Requests whose head arrived and whose response has not ended.
     private var unanswered = 0
@@ -48,7 +53,7 @@ final class HTTPRequestGuard: ChannelDuplexHandler, RemovableChannelHandler {
     /// - Parameters:
     ///   - idleTimeout: close after this long without a request in flight; nil leaves it to others.
     ///   - bodyTimeout: answer 408 and close when a request's end has not arrived this long after the read that brought its head.
-    ///   - stallTimeout: close when a last response has been queued and its bytes have not moved for this long.
+    ///   - stallTimeout: close when queued output has not moved for this long.
     init(idleTimeout: TimeAmount?, bodyTimeout: TimeAmount, stallTimeout: TimeAmount) {
         self.idleTimeout = idleTimeout
         self.bodyTimeout = bodyTimeout
@@ -66,11 +71,13 @@ final class HTTPRequestGuard: ChannelDuplexHandler, RemovableChannelHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         cancelTimer()
+        cancelStallTimer()
         context.fireChannelInactive()
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
         cancelTimer()
+        cancelStallTimer()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -129,11 +136,13 @@ final class HTTPRequestGuard: ChannelDuplexHandler, RemovableChannelHandler {
         context.write(data, promise: promise)
     }
 
-    /// The channel becoming writable again means queued bytes went out: the response is moving, so
-    /// its stall deadline starts over.
+    /// Becoming unwritable starts the stall deadline; becoming writable again means queued bytes went
+    /// out, which ends it, or restarts it while a last response is still on its way out.
     func channelWritabilityChanged(context: ChannelHandlerContext) {
-        if drainingLastResponse, context.channel.isWritable {
-            schedule(.stalledResponse, in: stallTimeout, context: context)
+        if !context.channel.isWritable || drainingLastResponse {
+            startStallTimer(context: context)
+        } else {
+            cancelStallTimer()
         }
         context.fireChannelWritabilityChanged()
     }
@@ -218,12 +227,27 @@ final class HTTPRequestGuard: ChannelDuplexHandler, RemovableChannelHandler {
         written.futureResult.whenComplete { _ in
             let (handler, context) = loopBound.value
             handler.drainingLastResponse = false
-            handler.cancelTimer()
+            handler.cancelStallTimer()
             context.close(promise: nil)
         }
         context.writeAndFlush(data, promise: written)
         // Most responses are on the wire by now; only one held back by flow control arms a timer.
-        if drainingLastResponse { schedule(.stalledResponse, in: stallTimeout, context: context) }
+        if drainingLastResponse, stallTimer == nil { startStallTimer(context: context) }
+    }
+
+    private func startStallTimer(context: ChannelHandlerContext) {
+        cancelStallTimer()
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        stallTimer = context.eventLoop.scheduleTask(in: stallTimeout) {
+            let (handler, context) = loopBound.value
+            handler.stallTimer = nil
+            context.close(promise: nil)
+        }
+    }
+
+    private func cancelStallTimer() {
+        stallTimer?.cancel()
+        stallTimer = nil
     }
 
     private func startIdleTimer(context: ChannelHandlerContext) {
@@ -240,7 +264,6 @@ final class HTTPRequestGuard: ChannelDuplexHandler, RemovableChannelHandler {
             switch deadline {
             case .idle: context.close(promise: nil)
             case .body: handler.bodyTimedOut(context: context)
-            case .stalledResponse: context.close(promise: nil)
             }
         }
     }

@@ -188,4 +188,31 @@ import Testing
         channel.embeddedEventLoop.advanceTime(by: .seconds(5))
         #expect(!channel.isActive)
     }
+
+    @Test func aClientThatStopsReadingIsClosedAfterTheStallTimeoutEvenWithRequestsInFlight() throws {
+        let channel = try Self.connectedChannel(stall: .seconds(5))
+        try channel.writeInbound(Self.head("/first"))
+        try channel.writeInbound(HTTPServerRequestPart.end(nil))
+        try channel.writeInbound(Self.head("/second"))
+        try channel.writeInbound(HTTPServerRequestPart.end(nil))
+        channel.isWritable = false
+        channel.pipeline.fireChannelWritabilityChanged()
+        channel.embeddedEventLoop.advanceTime(by: .seconds(4))
+        #expect(channel.isActive)
+        channel.embeddedEventLoop.advanceTime(by: .seconds(1))
+        #expect(!channel.isActive)
+    }
+
+    @Test func outputThatDrainsInTimeEndsTheStall() throws {
+        let channel = try Self.connectedChannel(stall: .seconds(5))
+        try channel.writeInbound(Self.head())
+        try channel.writeInbound(HTTPServerRequestPart.end(nil))
+        channel.isWritable = false
+        channel.pipeline.fireChannelWritabilityChanged()
+        channel.embeddedEventLoop.advanceTime(by: .seconds(4))
+        channel.isWritable = true
+        channel.pipeline.fireChannelWritabilityChanged()
+        channel.embeddedEventLoop.advanceTime(by: .seconds(600))
+        #expect(channel.isActive)
+    }
 }
