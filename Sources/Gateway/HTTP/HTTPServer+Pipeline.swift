@@ -110,6 +110,11 @@ extension HTTPServer {
                     return try HTTPConnection.RequestChannel(wrappingChannelSynchronously: stream)
                 }
             }
+            let http2Handler = try channel.pipeline.syncOperations.handler(type: NIOHTTP2Handler.self)
+            try channel.pipeline.syncOperations.addHandler(
+                HTTP2ShutdownPingTimeout(timeout: configuration.idleTimeout),
+                position: .after(http2Handler)
+            )
             // The connection manager starts its idle timer on channelActive, which this connection
             // passed before its protocol was known; replay it to that handler alone.
             let manager = try channel.pipeline.syncOperations.handler(
