@@ -214,7 +214,7 @@ def test_rapid_reset(cluster, which):
                 )
                 open_ = hf.send_or_closed(sock, batch)
                 sent += 200
-            how, waited, _ = hf.await_close(sock, timeout=10)
+            how, _, _ = hf.await_close(sock, timeout=10)
             report(which, "rapid reset", how, time.monotonic() - started, f"{sent} streams sent")
             assert_closed(how, time.monotonic() - started, bound=15)
         finally:
@@ -294,7 +294,7 @@ def test_oversized_header_block_h2(cluster):
                 hf.continuation(1, piece, end_headers=index == len(pieces) - 2) for index, piece in enumerate(pieces[1:])
             )
             hf.send_or_closed(sock, payload)
-            outcome, waited = None, 0.0
+            outcome = None
             reader = hf.FrameReader(sock)
             while outcome is None and time.monotonic() - started < 15:
                 for kind, flags, stream_id, body in reader.read(0.2):
