@@ -37,7 +37,8 @@ def cluster(murmur_bin, tmp_path_factory):
         },
     )
     try:
-        assert running.wait_ready(), running.gateway.output()
+        # Generous: the shared machine is often busy building; readiness, not speed, is checked here.
+        assert running.wait_ready(timeout=120), running.gateway.output()
         yield running
     finally:
         running.stop()
