@@ -9,6 +9,12 @@ import NIOHTTP1
 /// HTTP/2 stream, or an HTTP/1 connection whose response ends it, only once that response's last
 /// byte has been written, so nothing queued behind flow control is lost.
 ///
+/// Output that makes no progress for `stallTimeout` is abandoned: the stream is reset or the
+/// connection closed, so its buffers are freed (and an HTTP/2 connection left with no stream becomes
+/// idle and is closed in turn). Output is stalled while the channel stays unwritable (a client that
+/// stops reading, perhaps pipelining requests all the while) or while a last response waits for its
+/// final bytes to leave (an HTTP/2 client that advertises a window of 0 and never opens it).
+///
 /// HTTP/1 pipelining is safe without NIO's pipelining handler because the async side answers one
 /// request at a time, in order; the guard counts requests and responses so an error it answers
 /// itself never interleaves with a response being written. Leaving reads running while a request
@@ -27,7 +33,13 @@ final class HTTPRequestGuard: ChannelDuplexHandler, RemovableChannelHandler {
 
     private let idleTimeout: TimeAmount?
     private let bodyTimeout: TimeAmount
+    private let stallTimeout: TimeAmount
+    /// Whether a response's last part is waiting to reach the wire before the channel closes.
+    private var drainingLastResponse = false
     private var timer: Scheduled<Void>?
+    /// Armed while output is stalled; separate from `timer` because a request can be arriving (or
+    /// the connection idle) while earlier output is stuck.
+    private var stallTimer: Scheduled<Void>?
     private var requestVersion: HTTPVersion = .http1_1
     /// Requests whose head arrived and whose response has not ended.
     private var unanswered = 0
@@ -41,9 +53,11 @@ final class HTTPRequestGuard: ChannelDuplexHandler, RemovableChannelHandler {
     /// - Parameters:
     ///   - idleTimeout: close after this long without a request in flight; nil leaves it to others.
     ///   - bodyTimeout: answer 408 and close when a request's end has not arrived this long after the read that brought its head.
-    init(idleTimeout: TimeAmount?, bodyTimeout: TimeAmount) {
+    ///   - stallTimeout: close when queued output has not moved for this long.
+    init(idleTimeout: TimeAmount?, bodyTimeout: TimeAmount, stallTimeout: TimeAmount) {
         self.idleTimeout = idleTimeout
         self.bodyTimeout = bodyTimeout
+        self.stallTimeout = stallTimeout
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -57,11 +71,13 @@ final class HTTPRequestGuard: ChannelDuplexHandler, RemovableChannelHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         cancelTimer()
+        cancelStallTimer()
         context.fireChannelInactive()
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
         cancelTimer()
+        cancelStallTimer()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -118,6 +134,17 @@ final class HTTPRequestGuard: ChannelDuplexHandler, RemovableChannelHandler {
             if unanswered == 0, !receivingBody { startIdleTimer(context: context) }
         }
         context.write(data, promise: promise)
+    }
+
+    /// Becoming unwritable starts the stall deadline; becoming writable again means queued bytes went
+    /// out, which ends it, or restarts it while a last response is still on its way out.
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if !context.channel.isWritable || drainingLastResponse {
+            startStallTimer(context: context)
+        } else {
+            cancelStallTimer()
+        }
+        context.fireChannelWritabilityChanged()
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
@@ -195,9 +222,32 @@ final class HTTPRequestGuard: ChannelDuplexHandler, RemovableChannelHandler {
         cancelTimer()
         let written = context.eventLoop.makePromise(of: Void.self)
         written.futureResult.cascade(to: promise)
+        drainingLastResponse = true
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        written.futureResult.whenComplete { _ in
+            let (handler, context) = loopBound.value
+            handler.drainingLastResponse = false
+            handler.cancelStallTimer()
+            context.close(promise: nil)
+        }
         context.writeAndFlush(data, promise: written)
-        let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
-        written.futureResult.whenComplete { _ in loopBound.value.close(promise: nil) }
+        // Most responses are on the wire by now; only one held back by flow control arms a timer.
+        if drainingLastResponse, stallTimer == nil { startStallTimer(context: context) }
+    }
+
+    private func startStallTimer(context: ChannelHandlerContext) {
+        cancelStallTimer()
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        stallTimer = context.eventLoop.scheduleTask(in: stallTimeout) {
+            let (handler, context) = loopBound.value
+            handler.stallTimer = nil
+            context.close(promise: nil)
+        }
+    }
+
+    private func cancelStallTimer() {
+        stallTimer?.cancel()
+        stallTimer = nil
     }
 
     private func startIdleTimer(context: ChannelHandlerContext) {

@@ -16,7 +16,8 @@ extension HTTPServer {
         public var maxConcurrentStreams: Int
         /// Largest request header list (HTTP/2 SETTINGS_MAX_HEADER_LIST_SIZE; HTTP/1 answers 431).
         public var maxHeaderListBytes: Int
-        /// A connection with no request in flight for this long is closed.
+        /// A connection with no request in flight for this long is closed; so is a response (an
+        /// HTTP/2 stream, or an HTTP/1 connection) whose bytes the client has not taken for this long.
         public var idleTimeout: TimeAmount
         /// A request whose body has not fully arrived this long after its head gets 408 and is closed.
         public var requestBodyTimeout: TimeAmount

@@ -77,13 +77,18 @@ extension HTTPServer {
                 withDecoderLimitConfiguration: limits
             )
             try channel.pipeline.syncOperations.addHandler(
-                HTTPRequestGuard(idleTimeout: configuration.idleTimeout, bodyTimeout: configuration.requestBodyTimeout)
+                HTTPRequestGuard(
+                    idleTimeout: configuration.idleTimeout,
+                    bodyTimeout: configuration.requestBodyTimeout,
+                    stallTimeout: configuration.idleTimeout
+                )
             )
             return .http1(try HTTPConnection.RequestChannel(wrappingChannelSynchronously: channel))
         }
 
         private func http2(_ channel: any Channel) throws -> HTTPConnection {
             let bodyTimeout = configuration.requestBodyTimeout
+            let stallTimeout = configuration.idleTimeout
             // Before the HTTP/2 handler, so that its flushes pass through it on their way to the socket.
             try channel.pipeline.syncOperations.addHandler(FlushCoalescer())
             let streams = try channel.pipeline.syncOperations.configureAsyncHTTP2Pipeline(
@@ -100,11 +105,16 @@ extension HTTPServer {
                     try stream.pipeline.syncOperations.addHandler(HTTP2MissingAuthorityHandler())
                     try stream.pipeline.syncOperations.addHandler(HTTP2FramePayloadToHTTP1ServerCodec())
                     try stream.pipeline.syncOperations.addHandler(
-                        HTTPRequestGuard(idleTimeout: nil, bodyTimeout: bodyTimeout)
+                        HTTPRequestGuard(idleTimeout: nil, bodyTimeout: bodyTimeout, stallTimeout: stallTimeout)
                     )
                     return try HTTPConnection.RequestChannel(wrappingChannelSynchronously: stream)
                 }
             }
+            let http2Handler = try channel.pipeline.syncOperations.handler(type: NIOHTTP2Handler.self)
+            try channel.pipeline.syncOperations.addHandler(
+                HTTP2ShutdownPingTimeout(timeout: configuration.idleTimeout),
+                position: .after(http2Handler)
+            )
             // The connection manager starts its idle timer on channelActive, which this connection
             // passed before its protocol was known; replay it to that handler alone.
             let manager = try channel.pipeline.syncOperations.handler(

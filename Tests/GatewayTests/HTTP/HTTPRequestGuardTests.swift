@@ -7,13 +7,55 @@ import Testing
 
 /// The guard on virtual time: timeouts and graceful close without sockets or sleeps.
 @Suite struct HTTPRequestGuardTests {
-    static func connectedChannel(idle: TimeAmount? = .seconds(60), body: TimeAmount = .seconds(30)) throws
-        -> EmbeddedChannel
-    {
+    static func connectedChannel(
+        idle: TimeAmount? = .seconds(60),
+        body: TimeAmount = .seconds(30),
+        stall: TimeAmount = .seconds(60),
+        withholding: WithheldWrites? = nil
+    ) throws -> EmbeddedChannel {
         let channel = EmbeddedChannel()
-        try channel.pipeline.syncOperations.addHandler(HTTPRequestGuard(idleTimeout: idle, bodyTimeout: body))
+        if let withholding { try channel.pipeline.syncOperations.addHandler(withholding) }
+        try channel.pipeline.syncOperations.addHandler(
+            HTTPRequestGuard(idleTimeout: idle, bodyTimeout: body, stallTimeout: stall)
+        )
         try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 9)).wait()
         return channel
+    }
+
+    /// Stands for a client that never takes its response (TCP or HTTP/2 flow control): writes are
+    /// held here and their promises stay pending until `release()`.
+    final class WithheldWrites: ChannelOutboundHandler {
+        typealias OutboundIn = HTTPServerResponsePart
+        typealias OutboundOut = HTTPServerResponsePart
+        private var held: [(NIOAny, EventLoopPromise<Void>?)] = []
+
+        func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+            held.append((data, promise))
+        }
+
+        func flush(context: ChannelHandlerContext) {}
+
+        /// What was never written fails, as a socket that closes fails its pending writes.
+        func close(context: ChannelHandlerContext, mode: CloseMode, promise: EventLoopPromise<Void>?) {
+            let parts = held
+            held = []
+            for (_, promise) in parts { promise?.fail(ChannelError.ioOnClosedChannel) }
+            context.close(mode: mode, promise: promise)
+        }
+
+        func release(context: ChannelHandlerContext) {
+            let parts = held
+            held = []
+            for (data, promise) in parts { context.write(data, promise: promise) }
+            context.flush()
+        }
+    }
+
+    static func respondAndClose(_ channel: EmbeddedChannel) {
+        var head = HTTPResponseHead(version: .http1_1, status: .ok)
+        head.headers.add(name: "connection", value: "close")
+        channel.write(HTTPServerResponsePart.head(head), promise: nil)
+        channel.writeAndFlush(HTTPServerResponsePart.end(nil), promise: nil)
     }
 
     static func head(_ uri: String = "/") -> HTTPServerRequestPart {
@@ -99,5 +141,78 @@ import Testing
         #expect(statuses == [200, 400])
         channel.embeddedEventLoop.run()
         #expect(!channel.isActive)
+    }
+
+    @Test func aLastResponseTheClientNeverTakesIsAbandonedAfterTheStallTimeout() throws {
+        let withholding = WithheldWrites()
+        let channel = try Self.connectedChannel(stall: .seconds(5), withholding: withholding)
+        try channel.writeInbound(Self.head())
+        try channel.writeInbound(HTTPServerRequestPart.end(nil))
+        Self.respondAndClose(channel)
+        channel.embeddedEventLoop.advanceTime(by: .seconds(4))
+        #expect(channel.isActive)
+        channel.embeddedEventLoop.advanceTime(by: .seconds(1))
+        #expect(!channel.isActive)
+    }
+
+    @Test func aLastResponseThatGetsOutClosesAtOnceAndArmsNoStallTimer() throws {
+        let withholding = WithheldWrites()
+        let channel = try Self.connectedChannel(stall: .seconds(5), withholding: withholding)
+        try channel.writeInbound(Self.head())
+        try channel.writeInbound(HTTPServerRequestPart.end(nil))
+        Self.respondAndClose(channel)
+        channel.embeddedEventLoop.advanceTime(by: .seconds(3))
+        #expect(channel.isActive)
+        let context = try channel.pipeline.syncOperations.context(handler: withholding)
+        withholding.release(context: context)
+        channel.embeddedEventLoop.run()
+        #expect(!channel.isActive)
+        var statuses: [UInt] = []
+        while let part = try channel.readOutbound(as: HTTPServerResponsePart.self) {
+            if case .head(let head) = part { statuses.append(head.status.code) }
+        }
+        #expect(statuses == [200])
+    }
+
+    @Test func aResponseThatKeepsMovingIsNotCutOff() throws {
+        let withholding = WithheldWrites()
+        let channel = try Self.connectedChannel(stall: .seconds(5), withholding: withholding)
+        try channel.writeInbound(Self.head())
+        try channel.writeInbound(HTTPServerRequestPart.end(nil))
+        Self.respondAndClose(channel)
+        for _ in 0..<4 {
+            channel.embeddedEventLoop.advanceTime(by: .seconds(4))
+            channel.pipeline.fireChannelWritabilityChanged()
+        }
+        #expect(channel.isActive)
+        channel.embeddedEventLoop.advanceTime(by: .seconds(5))
+        #expect(!channel.isActive)
+    }
+
+    @Test func aClientThatStopsReadingIsClosedAfterTheStallTimeoutEvenWithRequestsInFlight() throws {
+        let channel = try Self.connectedChannel(stall: .seconds(5))
+        try channel.writeInbound(Self.head("/first"))
+        try channel.writeInbound(HTTPServerRequestPart.end(nil))
+        try channel.writeInbound(Self.head("/second"))
+        try channel.writeInbound(HTTPServerRequestPart.end(nil))
+        channel.isWritable = false
+        channel.pipeline.fireChannelWritabilityChanged()
+        channel.embeddedEventLoop.advanceTime(by: .seconds(4))
+        #expect(channel.isActive)
+        channel.embeddedEventLoop.advanceTime(by: .seconds(1))
+        #expect(!channel.isActive)
+    }
+
+    @Test func outputThatDrainsInTimeEndsTheStall() throws {
+        let channel = try Self.connectedChannel(stall: .seconds(5))
+        try channel.writeInbound(Self.head())
+        try channel.writeInbound(HTTPServerRequestPart.end(nil))
+        channel.isWritable = false
+        channel.pipeline.fireChannelWritabilityChanged()
+        channel.embeddedEventLoop.advanceTime(by: .seconds(4))
+        channel.isWritable = true
+        channel.pipeline.fireChannelWritabilityChanged()
+        channel.embeddedEventLoop.advanceTime(by: .seconds(600))
+        #expect(channel.isActive)
     }
 }
