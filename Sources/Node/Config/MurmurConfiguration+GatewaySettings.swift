@@ -24,7 +24,8 @@ extension MurmurConfiguration {
         var maxInputs = 2048
         var maxConcurrentStreams = 128
         var maxHeaderListSize = 16_384
-        /// A client connection with no open stream is closed after this long.
+        /// A client connection with no open stream is closed after this long; also the limit on a response
+        /// waiting for a client that does not read, and on a closing HTTP/2 connection's PING reply.
         var idleTimeout: Duration = .seconds(60)
         /// How long one backend attempt may take.
         var requestTimeout: Duration = .seconds(30)
