@@ -212,7 +212,8 @@ struct BenchRunner {
 
     /// Sends `request`, again while ``shouldResend(after:attempt:)`` says so and its deadline has
     /// not passed; counts each repeat in `tally`.
-    private func send(_ request: BackendRequest, on pool: BackendPool, tally: inout BenchTally) async throws(BackendError)
+    private func send(_ request: BackendRequest, on pool: BackendPool, tally: inout BenchTally)
+        async throws(BackendError)
         -> BackendResponse
     {
         var attempt = 1

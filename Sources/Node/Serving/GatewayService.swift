@@ -25,6 +25,12 @@ struct GatewayService: Service {
     let acceptsAtStart: Bool
     let logger: Logger
 
+    /// How long connections may stay open once no request is in flight. A client answers the first
+    /// GOAWAY's PING within a round trip and its connection then closes; one still open after this
+    /// is stalled, and waiting the whole grace period for it would keep the connections queued for
+    /// the next image waiting too (clients give up connecting after a few seconds).
+    static let idleConnectionWait: Duration = .seconds(5)
+
     /// Longest a restarted image keeps queued connections waiting for a ready backend; after it,
     /// they are served anyway (and answered 503 while no backend is ready).
     static let backendWait: Duration = .seconds(10)
@@ -42,9 +48,14 @@ struct GatewayService: Service {
                     }
                     if !acceptsAtStart { await acceptOnceBackendReady() }
                     let first = await stops.next()
+                    var sockets: [ListenerHandOff.Listener: CInt] = [:]
+                    if first == .restart {
+                        await server.pauseAccepting()
+                        sockets = listeningSockets()
+                    }
                     let peers = await drain(keepingListeners: first == .restart)
                     if stops.outcome(of: first) == .restart {
-                        throw restart(rejoiningThrough: peers)
+                        throw restart(on: sockets, rejoiningThrough: peers)
                     }
                     group.cancelAll()
                 }
@@ -81,29 +92,50 @@ struct GatewayService: Service {
         logger.info(
             keepingListeners ? "restarting: draining" : "shutting down",
             metadata: ["in_flight": "\(server.inFlightRequests)", "connections": "\(server.openConnections)"])
-        if keepingListeners { await server.pauseAccepting() }
         server.shutdown(closingListeners: !keepingListeners)
         let clock = ContinuousClock()
         let started = clock.now
         let grace = Duration.nanoseconds(server.configuration.shutdownGracePeriod.nanoseconds)
-        while server.inFlightRequests > 0 || server.openConnections > 0, clock.now - started < grace {
+        // Connections, not only requests: an HTTP/2 client that has not yet answered the first
+        // GOAWAY's PING may still open streams the server must serve; once it has, the connection
+        // closes by itself (HTTP/1 ones close when idle). Cutting it earlier could cost a request.
+        var idleSince: ContinuousClock.Instant?
+        while clock.now - started < grace {
+            if server.inFlightRequests > 0 {
+                idleSince = nil
+            } else {
+                let since = idleSince ?? clock.now
+                idleSince = since
+                if server.openConnections == 0 || clock.now - since >= Self.idleConnectionWait { break }
+            }
             try? await clock.sleep(for: .milliseconds(10))
         }
         let peers = membership.snapshot.liveMembers.filter { $0.name != membership.name }.map(\.endpoint)
         await membership.leave()
         await directory.shutdown()
-        logger.info("drained", metadata: ["after": "\(clock.now - started)", "open_connections": "\(server.openConnections)"])
+        logger.info(
+            "drained", metadata: ["after": "\(clock.now - started)", "open_connections": "\(server.openConnections)"])
         return peers
+    }
+
+    /// Duplicates of the server's listening sockets, taken while the server still owns them: the
+    /// duplicates keep the sockets open through the drain, however the server's own descriptors end.
+    private func listeningSockets() -> [ListenerHandOff.Listener: CInt] {
+        var sockets: [ListenerHandOff.Listener: CInt] = [:]
+        sockets[.plain] = ListeningSocket.descriptor(listeningOn: server.localAddress).flatMap(
+            ListeningSocket.duplicate)
+        if let address = server.tlsLocalAddress {
+            sockets[.tls] = ListeningSocket.descriptor(listeningOn: address).flatMap(ListeningSocket.duplicate)
+        }
+        if sockets.isEmpty { logger.warning("found no listening socket to hand over; the new image binds afresh") }
+        return sockets
     }
 
     /// Re-executes the binary on the listening sockets; returns only when that fails, with the
     /// error to end the process with.
-    private func restart(rejoiningThrough peers: [Endpoint]) -> CLIError {
-        var sockets: [ListenerHandOff.Listener: CInt] = [:]
-        sockets[.plain] = ListeningSocket.descriptor(listeningOn: server.localAddress)
-        if let address = server.tlsLocalAddress {
-            sockets[.tls] = ListeningSocket.descriptor(listeningOn: address)
-        }
+    private func restart(
+        on sockets: [ListenerHandOff.Listener: CInt], rejoiningThrough peers: [Endpoint]
+    ) -> CLIError {
         var environment = RestartHandOff.environment(ProcessImage.currentEnvironment(), rejoiningThrough: peers)
         environment = ListenerHandOff.environment(environment, handingOver: sockets)
         logger.info(

@@ -44,12 +44,14 @@ struct ListenerAdoption: Sendable, Hashable {
             case .tls: wanted = configuration.tls.map { ($0.host, $0.port) }
             }
             guard let wanted else {
-                problems.append("tls: descriptor \(descriptor) was handed over but TLS is no longer configured; closing it")
+                problems.append(
+                    "tls: descriptor \(descriptor) was handed over but TLS is no longer configured; closing it")
                 unused.append(descriptor)
                 continue
             }
             if let mismatch = socket.mismatch(host: wanted.host, port: wanted.port) {
-                problems.append("\(listener.rawValue): \(mismatch) (the configuration changed); closing it and binding afresh")
+                problems.append(
+                    "\(listener.rawValue): \(mismatch) (the configuration changed); closing it and binding afresh")
                 unused.append(descriptor)
                 continue
             }

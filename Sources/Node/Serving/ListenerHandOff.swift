@@ -21,7 +21,8 @@ enum ListenerHandOff {
     /// The variable's value for `descriptors` (`plain` before `tls`), or nil when there are none.
     static func value(for descriptors: [Listener: CInt]) -> String? {
         guard !descriptors.isEmpty else { return nil }
-        return descriptors.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.key.rawValue):\($0.value)" }.joined(separator: ",")
+        return descriptors.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.key.rawValue):\($0.value)" }.joined(
+            separator: ",")
     }
 
     /// The descriptors named in a value of the variable. Throws, naming the entry, for an entry

@@ -82,6 +82,14 @@ struct ListeningSocket: Sendable, Hashable {
         return nil
     }
 
+    /// A second descriptor for the socket `descriptor` refers to (close-on-exec, like any other
+    /// until `ProcessImage.execute` is told to keep it), or nil when that fails. It keeps the
+    /// socket listening whatever happens to the original: cancelling the server closes that one.
+    static func duplicate(_ descriptor: CInt) -> CInt? {
+        let copy = fcntl(descriptor, F_DUPFD_CLOEXEC, 3)
+        return copy >= 0 ? copy : nil
+    }
+
     private static func integerOption(_ descriptor: CInt, _ option: CInt) -> CInt? {
         var value: CInt = 0
         var length = socklen_t(MemoryLayout<CInt>.size)
