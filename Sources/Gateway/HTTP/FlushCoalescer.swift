@@ -23,4 +23,11 @@ final class FlushCoalescer: ChannelOutboundHandler, RemovableChannelHandler {
             context.flush()
         }
     }
+
+    /// A close must not strand writes whose flush is still armed (the final GOAWAY, a response's
+    /// last frames): NIO fails unflushed writes on close, so they leave first.
+    func close(context: ChannelHandlerContext, mode: CloseMode, promise: EventLoopPromise<Void>?) {
+        if flushArmed { context.flush() }
+        context.close(mode: mode, promise: promise)
+    }
 }

@@ -44,29 +44,53 @@ public final class HTTPServer: Sendable {
 
     /// Opens the listeners. Throws `HTTPServerError` for a bad configuration or unreadable TLS
     /// files, and NIO's error when an address cannot be bound.
-    /// - Parameter eventLoopGroup: the loops serving connections; nil uses NIO's shared singleton.
+    /// - Parameters:
+    ///   - eventLoopGroup: the loops serving connections; nil uses NIO's shared singleton.
+    ///   - plaintextSocket: an already listening socket to serve plaintext on instead of binding
+    ///     `configuration.host:port` (one inherited from the previous process image); the server
+    ///     owns it from here on.
+    ///   - tlsSocket: the same for the TLS listener (ignored without TLS in the configuration).
+    ///   - acceptingAtOnce: false leaves new connections waiting in the kernel's accept backlog
+    ///     until `resumeAccepting()`.
     public static func bind(
         configuration: Configuration,
         responder: any HTTPResponder,
         logger: Logger = Logger(label: "murmur.http"),
-        eventLoopGroup: (any EventLoopGroup)? = nil
+        eventLoopGroup: (any EventLoopGroup)? = nil,
+        plaintextSocket: NIOBSDSocket.Handle? = nil,
+        tlsSocket: NIOBSDSocket.Handle? = nil,
+        acceptingAtOnce: Bool = true
     ) async throws -> HTTPServer {
         try configuration.validate()
         let eventLoopGroup = eventLoopGroup ?? MultiThreadedEventLoopGroup.singleton
         let sslContext = try configuration.tls.map(Self.makeSSLContext)
         let registry = HTTPConnectionRegistry()
         let builder = PipelineBuilder(configuration: configuration, registry: registry)
+        func listening() -> ServerBootstrap {
+            bootstrap(eventLoopGroup, logger: logger).serverChannelOption(.autoRead, value: acceptingAtOnce)
+        }
 
-        let plaintext = try await bootstrap(eventLoopGroup, logger: logger).bind(
-            host: configuration.host,
-            port: configuration.port
-        ) { channel in builder.plaintext(channel) }
+        let plaintext: Listener
+        if let plaintextSocket {
+            plaintext = try await listening().bind(plaintextSocket) { channel in builder.plaintext(channel) }
+        } else {
+            plaintext = try await listening().bind(host: configuration.host, port: configuration.port) { channel in
+                builder.plaintext(channel)
+            }
+        }
         var listeners = [plaintext]
         var tlsAddress: SocketAddress?
         if let tls = configuration.tls, let sslContext {
             do {
-                let secure = try await bootstrap(eventLoopGroup, logger: logger).bind(host: tls.host, port: tls.port) {
-                    channel in builder.tls(channel, context: sslContext)
+                let secure: Listener
+                if let tlsSocket {
+                    secure = try await listening().bind(tlsSocket) { channel in
+                        builder.tls(channel, context: sslContext)
+                    }
+                } else {
+                    secure = try await listening().bind(host: tls.host, port: tls.port) { channel in
+                        builder.tls(channel, context: sslContext)
+                    }
                 }
                 listeners.append(secure)
                 tlsAddress = secure.channel.localAddress
@@ -131,18 +155,40 @@ public final class HTTPServer: Sendable {
         }
     }
 
+    /// Stops taking connections off the listening sockets without closing them: new connections
+    /// wait in the kernel's accept backlog (up to its length) until `resumeAccepting()`, or until
+    /// the process image that inherits the sockets accepts them. Returns once no listener accepts.
+    public func pauseAccepting() async {
+        for listener in listeners {
+            try? await listener.channel.setOption(.autoRead, value: false)
+        }
+    }
+
+    /// Takes connections off the listening sockets again (after `pauseAccepting()`, or a `bind`
+    /// with `acceptingAtOnce: false`), the ones waiting in the backlog first.
+    public func resumeAccepting() async {
+        for listener in listeners {
+            try? await listener.channel.setOption(.autoRead, value: true)
+        }
+    }
+
     /// Begins graceful shutdown and returns at once: stop accepting; HTTP/2 connections get a
     /// GOAWAY with the maximum stream id, then (after a PING round trip) one with the last stream
     /// id, and close when their streams are done; HTTP/1 connections close when idle, or after the
     /// in-flight response, which carries `Connection: close`. Whatever is still open after
     /// `shutdownGracePeriod` is closed. `run()` returns when everything is closed.
-    public func shutdown() {
+    /// - Parameter closingListeners: false leaves the listening sockets open (call
+    ///   `pauseAccepting()` first), for a process image that inherits them; `run()` then returns
+    ///   only when cancelled.
+    public func shutdown(closingListeners: Bool = true) {
         let first = lifecycle.withLock { state in
             defer { state.shuttingDown = true }
             return !state.shuttingDown
         }
         guard first else { return }
-        for listener in listeners { listener.channel.close(promise: nil) }
+        if closingListeners {
+            for listener in listeners { listener.channel.close(promise: nil) }
+        }
         registry.quiesceAll()
         let registry = self.registry
         eventLoopGroup.next().scheduleTask(in: configuration.shutdownGracePeriod) {

@@ -14,6 +14,11 @@ import Synchronization
 /// each, so each connection carries exactly its share of streams), `streamsPerConnection` tasks per
 /// connection, each sending one request at a time. The tasks keep their own ``BenchTally`` and take request numbers
 /// from one atomic counter; nothing else is shared on the hot path.
+///
+/// Like any client honouring GOAWAY, a request the server refused without processing it (a stream
+/// above a GOAWAY's last-stream-id, REFUSED_STREAM, a connection closed before any byte of the
+/// answer) is sent again (``shouldResend(after:attempt:)``); the pool has stopped using that
+/// connection and opens a new one. So a server restarting gracefully costs no failed request.
 struct BenchRunner {
     let parameters: BenchParameters
     let bodies: RequestBodies
@@ -31,6 +36,17 @@ struct BenchRunner {
         private let next = Atomic<Int>(0)
 
         func take() -> Int { next.wrappingAdd(1, ordering: .relaxed).oldValue }
+    }
+
+    /// Sends of one request at most: a server refusing every stream is reported, not retried forever.
+    static let maximumSends = 8
+
+    /// Whether a request whose `attempt`-th send (1 for the first) failed with `error` is sent again:
+    /// only when the server certainly did not process it and said so by GOAWAY or REFUSED_STREAM,
+    /// or closed the connection before answering, and sends remain.
+    static func shouldResend(after error: BackendError, attempt: Int) -> Bool {
+        guard attempt < maximumSends, error.isSafeToRetry else { return false }
+        return error.code == .goAway || error.code == .refusedStream || error.code == .connectionClosed
     }
 
     /// The warm-up (if any), then the measured run.
@@ -159,7 +175,7 @@ struct BenchRunner {
             request.body = bodies.body(forTicket: ticket)
             request.deadline = sent + timeout
             do {
-                let response = try await pool.send(request)
+                let response = try await send(request, on: pool, tally: &tally)
                 let answered = NIODeadline.now()
                 tally.recordCompletion(atOffset: (answered - plan.start).nanoseconds)
                 let status = Int(response.status.code)
@@ -192,6 +208,26 @@ struct BenchRunner {
             }
         }
         return tally
+    }
+
+    /// Sends `request`, again while ``shouldResend(after:attempt:)`` says so and its deadline has
+    /// not passed; counts each repeat in `tally`.
+    private func send(_ request: BackendRequest, on pool: BackendPool, tally: inout BenchTally)
+        async throws(BackendError)
+        -> BackendResponse
+    {
+        var attempt = 1
+        while true {
+            do {
+                return try await pool.send(request)
+            } catch {
+                guard Self.shouldResend(after: error, attempt: attempt), NIODeadline.now() < request.deadline else {
+                    throw error
+                }
+                attempt += 1
+                tally.resends += 1
+            }
+        }
     }
 
     /// Redraws the progress line until cancelled, then clears it.

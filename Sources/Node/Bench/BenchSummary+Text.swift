@@ -20,6 +20,7 @@ extension BenchSummary {
         lines.append(
             "requests:   \(requests.total) in \(String(format: "%.2f", elapsedS)) s: "
                 + "\(requests.succeeded) succeeded, \(requests.failed) failed"
+                + (resends > 0 ? " (\(resends) sends repeated after GOAWAY or REFUSED_STREAM)" : "")
         )
         lines.append(
             "throughput: \(Self.number(reqPerS)) req/s, \(Self.number(textsPerS)) texts/s, "

@@ -52,6 +52,9 @@ struct BenchSummary: Encodable, Sendable {
     var errors: [String: Int]
     /// Answered statuses by code, e.g. `{"200": 980, "429": 20}`.
     var statuses: [String: Int]
+    /// Sends repeated because the server refused them unprocessed (GOAWAY above the stream,
+    /// REFUSED_STREAM, closed before answering); each request still counts once in `requests`.
+    var resends: Int
     /// Open loop only: sends later than 1 ms after their due time (every stream busy, or the machine
     /// too loaded for the generator to send on time).
     var lateSends: Int?
@@ -61,6 +64,7 @@ struct BenchSummary: Encodable, Sendable {
         self.parameters = Parameters(parameters)
         elapsedS = seconds
         requests = Counts(total: tally.completed, succeeded: tally.succeeded, failed: tally.failed)
+        resends = tally.resends
         texts = tally.texts
         tokens = tally.tokens
         reqPerS = seconds > 0 ? Double(tally.succeeded) / seconds : 0

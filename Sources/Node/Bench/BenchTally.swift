@@ -12,6 +12,9 @@ struct BenchTally: Sendable {
     var texts = 0
     /// `usage.prompt_tokens` summed over successful requests.
     var tokens = 0
+    /// Sends repeated because the server refused them unprocessed (GOAWAY, REFUSED_STREAM, closed
+    /// before answering); the request counts once, by how its last send ended.
+    var resends = 0
     /// Failed requests by ``BenchFailure`` raw value.
     var failures = [Int](repeating: 0, count: BenchFailure.allCases.count)
     /// Every answered status (successes and failures) by code.
@@ -58,6 +61,7 @@ struct BenchTally: Sendable {
     mutating func merge(_ other: BenchTally) {
         latencyMicroseconds.add(other.latencyMicroseconds)
         succeeded += other.succeeded
+        resends += other.resends
         texts += other.texts
         tokens += other.tokens
         for index in failures.indices { failures[index] += other.failures[index] }

@@ -90,16 +90,38 @@ struct ProcessImage: Sendable, Hashable {
     }
 
     /// Replaces this process with this image and `environment`; every descriptor but 0, 1 and 2
-    /// is marked close-on-exec first, so no socket outlives the old image and the new one can bind
-    /// the same ports at once. Returns only when `execve` fails, with an error naming the cause.
-    func execute(environment: [String]) -> CLIError {
-        Self.replaceProcess(executable: path, arguments: arguments, environment: environment)
+    /// (and those in `keepingOpen`) is marked close-on-exec first, so no socket outlives the old
+    /// image unless asked to and the new one can bind the same ports at once. Returns only when
+    /// `execve` fails, with an error naming the cause.
+    /// - Parameter keepingOpen: descriptors the new image inherits (a gateway's listening sockets,
+    ///   named to it in `ListenerHandOff.variable`).
+    func execute(environment: [String], keepingOpen: [CInt] = []) -> CLIError {
+        Self.replaceProcess(executable: path, arguments: arguments, environment: environment, keepingOpen: keepingOpen)
     }
 
     /// `execve(executable, arguments, environment)` after marking inherited descriptors
-    /// close-on-exec; returns only on failure.
-    static func replaceProcess(executable: String, arguments: [String], environment: [String]) -> CLIError {
+    /// close-on-exec (except `keepingOpen`) and handing the new image a clean signal state;
+    /// returns only on failure.
+    ///
+    /// `execve` keeps ignored signals ignored and the calling thread's signal mask. The old image's
+    /// signal handling (ServiceLifecycle, Dispatch) ignores SIGTERM and SIGINT and may block them
+    /// in this thread: the new image would then lose a SIGTERM sent before it installs its own
+    /// handling. So they go back to their default action and nothing stays blocked. SIGHUP (a
+    /// gateway's restart request) stays ignored: one arriving while the new image starts must not
+    /// kill it.
+    static func replaceProcess(
+        executable: String, arguments: [String], environment: [String], keepingOpen: [CInt] = []
+    ) -> CLIError {
         markDescriptorsCloseOnExec()
+        for descriptor in keepingOpen {
+            let flags = fcntl(descriptor, F_GETFD)
+            if flags >= 0 { _ = fcntl(descriptor, F_SETFD, flags & ~FD_CLOEXEC) }
+        }
+        signal(SIGTERM, SIG_DFL)
+        signal(SIGINT, SIG_DFL)
+        var nothingBlocked = sigset_t()
+        sigemptyset(&nothingBlocked)
+        pthread_sigmask(SIG_SETMASK, &nothingBlocked, nil)
         let argv = arguments.map { strdup($0) } + [nil]
         let envp = environment.map { strdup($0) } + [nil]
         execve(executable, argv, envp)
