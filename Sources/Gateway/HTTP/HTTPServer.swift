@@ -160,7 +160,7 @@ public final class HTTPServer: Sendable {
     /// the process image that inherits the sockets accepts them. Returns once no listener accepts.
     public func pauseAccepting() async {
         for listener in listeners {
-            try? await listener.channel.setOption(.autoRead, value: false)
+            try? await listener.channel.setOption(.autoRead, value: false).get()
         }
     }
 
@@ -168,7 +168,7 @@ public final class HTTPServer: Sendable {
     /// with `acceptingAtOnce: false`), the ones waiting in the backlog first.
     public func resumeAccepting() async {
         for listener in listeners {
-            try? await listener.channel.setOption(.autoRead, value: true)
+            try? await listener.channel.setOption(.autoRead, value: true).get()
         }
     }
 
