@@ -377,13 +377,10 @@ class Load:
     timed run h2load drops the requests still in flight without counting them, so their fate would
     go unseen (and the gateway sees clients vanish mid-request)."""
 
-    def __init__(self, url: str, body_path: str, rps_per_client: int = 25, chunk_seconds: int = 4,
-                 namespace: str | None = None):
+    def __init__(self, url: str, body_path: str, rps_per_client: int = 25, chunk_seconds: int = 4):
         requests = 4 * rps_per_client * chunk_seconds
         self.command = ["h2load", "-c4", "-m4", f"--rps={rps_per_client}", "-n", str(requests),
                         "-d", body_path, "-H", "content-type: application/json", url]
-        if namespace is not None:
-            self.command = ["ip", "netns", "exec", namespace, *self.command]
         self.totals = {"done": 0, "succeeded": 0, "failed": 0, "errored": 0, "timeout": 0,
                        "2xx": 0, "3xx": 0, "4xx": 0, "5xx": 0}
         self.runs = 0
