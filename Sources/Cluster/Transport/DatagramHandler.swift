@@ -1,7 +1,8 @@
 import NIOCore
 
-/// The UDP channel's only handler: hands every datagram to the inbox and ends the packet stream
-/// when the socket closes.
+/// The UDP channel's only handler: hands every datagram to the inbox. The packet stream is ended
+/// by `GossipTransport.close()`, not by the socket closing: a socket closed by a send error is
+/// replaced and the stream goes on.
 final class DatagramHandler: ChannelInboundHandler {
     typealias InboundIn = AddressedEnvelope<ByteBuffer>
 
@@ -14,11 +15,6 @@ final class DatagramHandler: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let envelope = Self.unwrapInboundIn(data)
         inbox.receive(envelope.data, from: envelope.remoteAddress)
-    }
-
-    func channelInactive(context: ChannelHandlerContext) {
-        inbox.finish()
-        context.fireChannelInactive()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {

@@ -8,9 +8,10 @@ import Synchronization
 /// Received datagrams are opened on the event loop that read them and delivered through
 /// `packets`; anything oversized, foreign (another label), undecryptable or malformed is dropped
 /// and counted in `datagramDrops`, never thrown at the reader. Sending is fire-and-forget: no
-/// await and no actor hop per packet. Push-pull is served while `run(pushPullHandler:)` runs and
-/// initiated with `exchange(with:payload:)`. `close()` closes both sockets, ends `packets`, and
-/// makes `run` return once in-flight exchanges finish.
+/// await and no actor hop per packet; the UDP socket outlives send errors (`keepOpen(_:)`).
+/// Push-pull is served while `run(pushPullHandler:)` runs and initiated with
+/// `exchange(with:payload:)`. `close()` closes both sockets, ends `packets`, and makes `run`
+/// return once in-flight exchanges finish.
 ///
 /// ```swift
 /// let transport = try await GossipTransport.bind(
@@ -35,7 +36,10 @@ public final class GossipTransport: Sendable {
     public let packets: AsyncStream<ReceivedPacket>
 
     private let inbox: PacketInbox
-    private let datagramChannel: any Channel
+    /// The UDP socket now in use: replaced when the operating system's error on a send made NIO
+    /// close it (see `keepOpen(_:)`).
+    private let datagramChannel: Mutex<any Channel>
+    private let datagramReopenCount = Atomic<Int>(0)
     private let listener: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>
     private let eventLoopGroup: any EventLoopGroup
     let pushPullDropCounters = DropCounters()
@@ -59,7 +63,7 @@ public final class GossipTransport: Sendable {
         self.advertisedAddress = advertisedAddress
         self.packets = packets
         self.inbox = inbox
-        self.datagramChannel = datagramChannel
+        self.datagramChannel = Mutex(datagramChannel)
         self.listener = listener
         self.eventLoopGroup = eventLoopGroup
     }
@@ -94,16 +98,8 @@ public final class GossipTransport: Sendable {
             )
             let datagramChannel: any Channel
             do {
-                datagramChannel = try await DatagramBootstrap(group: eventLoopGroup)
-                    // Read whole datagrams of any size so oversized ones are seen (and counted)
-                    // rather than silently truncated to the buffer.
-                    .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 65_536))
-                    .channelInitializer { channel in
-                        channel.eventLoop.makeCompletedFuture {
-                            try channel.pipeline.syncOperations.addHandler(DatagramHandler(inbox: inbox))
-                        }
-                    }
-                    .bind(to: bindAddress).get()
+                datagramChannel = try await bindDatagramChannel(to: bindAddress, inbox: inbox, group: eventLoopGroup)
+                    .get()
             } catch {
                 continuation.finish()
                 throw .bindFailed("cannot bind gossip UDP socket to \(configuration.bindAddress): \(error)")
@@ -128,7 +124,7 @@ public final class GossipTransport: Sendable {
                 var advertised =
                     configuration.advertiseAddress ?? Endpoint(host: configuration.bindAddress.host, port: UInt16(port))
                 if advertised.port == 0 { advertised.port = UInt16(port) }
-                return GossipTransport(
+                let transport = GossipTransport(
                     configuration: configuration,
                     localAddress: localAddress,
                     advertisedAddress: advertised,
@@ -138,6 +134,8 @@ public final class GossipTransport: Sendable {
                     listener: listener,
                     eventLoopGroup: eventLoopGroup
                 )
+                transport.keepOpen(datagramChannel)
+                return transport
             } catch {
                 lastError = error
                 try? await datagramChannel.close().get()
@@ -169,6 +167,9 @@ public final class GossipTransport: Sendable {
     /// Datagrams the operating system refused to send (for example an unreachable address).
     public var sendFailures: Int { sendFailureCount.load(ordering: .relaxed) }
 
+    /// How many times the UDP socket was bound again after a send error closed it.
+    public var datagramSocketReopens: Int { datagramReopenCount.load(ordering: .relaxed) }
+
     /// Served push-pull connections that failed (I/O error, timeout, peer vanished).
     public var pushPullFailures: Int { pushPullFailureCount.load(ordering: .relaxed) }
 
@@ -190,8 +191,9 @@ public final class GossipTransport: Sendable {
                     + "keep payloads within maxPayloadSize (\(maxPayloadSize))"
             )
         }
-        let envelope = AddressedEnvelope(remoteAddress: address, data: datagramChannel.allocator.buffer(bytes: packet))
-        datagramChannel.writeAndFlush(envelope).whenFailure { _ in
+        let channel = datagramChannel.withLock { $0 }
+        let envelope = AddressedEnvelope(remoteAddress: address, data: channel.allocator.buffer(bytes: packet))
+        channel.writeAndFlush(envelope).whenFailure { _ in
             self.sendFailureCount.add(1, ordering: .relaxed)
         }
     }
@@ -223,7 +225,8 @@ public final class GossipTransport: Sendable {
     /// Closes both sockets and ends `packets`; `run` returns once in-flight exchanges finish.
     public func close() async {
         guard !closed.exchange(true, ordering: .relaxed) else { return }
-        try? await datagramChannel.close().get()
+        // Read after `closed` is set: a socket bound again from now on closes itself (`reopen`).
+        try? await datagramChannel.withLock({ $0 }).close().get()
         inbox.finish()
         try? await listener.channel.close().get()
         if !runStarted.exchange(true, ordering: .relaxed) {
@@ -239,6 +242,71 @@ public final class GossipTransport: Sendable {
     }
 
     var currentSealer: PacketSealer { inbox.sealer }
+
+    /// Binds a UDP socket whose datagrams go to `inbox`.
+    private static func bindDatagramChannel(
+        to address: SocketAddress,
+        inbox: PacketInbox,
+        group: any EventLoopGroup
+    ) -> EventLoopFuture<any Channel> {
+        DatagramBootstrap(group: group)
+            // Read whole datagrams of any size so oversized ones are seen (and counted) rather than
+            // silently truncated to the buffer.
+            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 65_536))
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(DatagramHandler(inbox: inbox))
+                }
+            }
+            .bind(to: address)
+    }
+
+    /// Keeps a UDP socket for the transport's whole life.
+    ///
+    /// NIO closes a datagram channel on any send error but EMSGSIZE and EHOSTUNREACH: EPERM from a
+    /// firewall rule dropping our outgoing gossip, ENETUNREACH while a route is gone, EACCES, ENOBUFS.
+    /// A closed socket would leave this member deaf and mute for good (only push-pull still working),
+    /// so after the fault everyone would keep declaring it dead. When the socket closes without
+    /// `close()`, another is bound to the same address (peers know us by that port), retried with
+    /// back-off while the bind fails.
+    private func keepOpen(_ channel: any Channel) {
+        channel.closeFuture.whenComplete { [weak self] _ in
+            self?.reopen(attempt: 0)
+        }
+    }
+
+    private func reopen(attempt: Int) {
+        guard !isClosed else { return }
+        Self.bindDatagramChannel(to: localAddress, inbox: inbox, group: eventLoopGroup).whenComplete {
+            [weak self] result in
+            switch result {
+            case .success(let channel):
+                guard let self else {
+                    channel.close(promise: nil)
+                    return
+                }
+                // `close()` sets `closed` before it reads the current socket: either it sees this one,
+                // or this one sees `closed` and closes itself.
+                let installed = self.datagramChannel.withLock { current in
+                    guard !self.isClosed else { return false }
+                    current = channel
+                    return true
+                }
+                guard installed else {
+                    channel.close(promise: nil)
+                    return
+                }
+                self.datagramReopenCount.add(1, ordering: .relaxed)
+                self.keepOpen(channel)
+            case .failure:
+                guard let self else { return }
+                let delay = TimeAmount.milliseconds(Int64(min(1_000, 10 << min(attempt, 7))))
+                self.eventLoopGroup.next().scheduleTask(in: delay) { [weak self] in
+                    self?.reopen(attempt: attempt + 1)
+                }
+            }
+        }
+    }
 
     var group: any EventLoopGroup { eventLoopGroup }
 

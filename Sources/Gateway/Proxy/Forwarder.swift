@@ -161,6 +161,8 @@ struct Forwarder {
             switch outcome {
             case .success(let value):
                 return value
+            case .cancelled(let clientError):
+                throw clientError
             case .failure(let failure, let clientError):
                 let decision = configuration.retry.decide(
                     after: failure,
@@ -211,6 +213,9 @@ struct Forwarder {
         case success(Value)
         /// How it failed (for retry and ejection) and what the client sees if it is not retried.
         case failure(BackendFailure, APIError)
+        /// The client went away (our task was cancelled) before the answer came: says nothing about
+        /// the backend, and nobody is left to retry for.
+        case cancelled(APIError)
     }
 
     private func attempt<Value>(
@@ -240,6 +245,9 @@ struct Forwarder {
         do {
             response = try await pool.send(backendRequest)
         } catch {
+            // A client that disconnects mid-request cancels its sub-requests; counted as backend
+            // failures, five such clients in a row ejected a healthy node.
+            if error.code == .cancelled { return .cancelled(.unavailable("The request was cancelled.")) }
             let failure = Self.failure(of: error)
             observe(group, sent: sent, failed: true)
             directory.recordOutcome(group.backend, failure: failure)

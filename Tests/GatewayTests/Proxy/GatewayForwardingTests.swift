@@ -17,6 +17,8 @@ final class ScriptedBackend: HTTPResponder {
         case draining
         /// One row per input, every value of row `i` equal to `value(text)`.
         case embeddings(value: @Sendable (String) -> Float)
+        /// No answer until `release` ends (then `503 draining`): a request still in flight.
+        case hangs(release: AsyncStream<Void>)
     }
 
     let script: Script
@@ -35,6 +37,9 @@ final class ScriptedBackend: HTTPResponder {
             return HTTPResponse(
                 status: .ok, headers: ["content-type": "application/json"], body: ByteBuffer(bytes: bytes))
         case .draining:
+            return APIError.notReady(.draining).response
+        case .hangs(let release):
+            for await _ in release {}
             return APIError.notReady(.draining).response
         case .embeddings(let value):
             do throws(APIError) {
