@@ -22,7 +22,7 @@ extension BertEncoder {
         embed(inputs, into: states)
 
         for layer in weights.layers {
-            // Q|K|V for every token of the batch in one product: [tokens, hidden] × [3·hidden, hidden]ᵀ.
+            // Q|K|V for every token of the batch in one product: [tokens, hidden] × [hidden, 3·hidden].
             multiply(states, layer.qkvWeight, into: wide, rows: tokenCount, columns: qkvWidth, inner: hidden)
             EncoderKernels.addBias(wide, rows: tokenCount, width: qkvWidth, bias: layer.qkvBias.start)
 
@@ -108,15 +108,15 @@ extension BertEncoder {
         }
     }
 
-    /// `output[rows, columns] = input[rows, inner] × weight[columns, inner]ᵀ` (a PyTorch Linear
-    /// without its bias), row-major and densely packed.
-    private func multiply(
+    /// `output[rows, columns] = input[rows, inner] × weight[inner, columns]` (a PyTorch Linear
+    /// without its bias, its weight stored transposed by `BertWeights`), row-major and densely packed.
+    func multiply(
         _ input: UnsafePointer<Float>, _ weight: UnsafeBufferPointer<Float>, into output: UnsafeMutablePointer<Float>,
         rows: Int, columns: Int, inner: Int
     ) {
         cblas_sgemm(
-            CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(columns), Int32(inner), 1, input,
-            Int32(inner), weight.start, Int32(inner), 0, output, Int32(columns))
+            CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(columns), Int32(inner), 1, input,
+            Int32(inner), weight.start, Int32(columns), 0, output, Int32(columns))
     }
 }
 

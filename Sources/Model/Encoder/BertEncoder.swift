@@ -18,7 +18,7 @@ public final class BertEncoder: Sendable {
     /// Larger requests are split into passes of at most this many tokens (a pass always takes at
     /// least one whole sequence), so that memory stays bounded whatever the caller sends.
     let maximumPassTokens: Int
-    private let scratch = Mutex(EncoderScratch())
+    let scratch = Mutex(EncoderScratch())
 
     /// Loads `config.json` and `model.safetensors` from `directory`. Errors name the file and tensor.
     ///

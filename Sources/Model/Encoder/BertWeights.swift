@@ -1,16 +1,24 @@
-/// The weights of one BERT layer. Linear weights are row-major `[out, in]`, as stored by PyTorch.
+import COpenBLAS
+
+/// The weights of one BERT layer. Linear weights are stored transposed, row-major `[in, out]`
+/// (PyTorch stores `[out, in]`), so that each product is a plain `x × W` sgemm: OpenBLAS runs that
+/// form about 7% faster than `x × Wᵀ` for the few rows of a single text (measured on this machine's
+/// SkylakeX kernels, 16 rows: 5.05 against 5.40 ms of CPU per pass) and as fast for large batches.
 struct BertLayerWeights {
-    /// Query, key and value weights stacked into one `[3·hidden, hidden]` matrix, so that the
+    /// Query, key and value weights side by side in one `[hidden, 3·hidden]` matrix, so that the
     /// projection is a single sgemm whose output rows hold Q, K and V side by side.
     var qkvWeight: UnsafeBufferPointer<Float>
     /// Query, key and value biases, `[3·hidden]`, in the same order.
     var qkvBias: UnsafeBufferPointer<Float>
+    /// `[hidden, hidden]`.
     var attentionOutputWeight: UnsafeBufferPointer<Float>
     var attentionOutputBias: UnsafeBufferPointer<Float>
     var attentionNormWeight: UnsafeBufferPointer<Float>
     var attentionNormBias: UnsafeBufferPointer<Float>
+    /// `[hidden, intermediate]`.
     var intermediateWeight: UnsafeBufferPointer<Float>
     var intermediateBias: UnsafeBufferPointer<Float>
+    /// `[intermediate, hidden]`.
     var outputWeight: UnsafeBufferPointer<Float>
     var outputBias: UnsafeBufferPointer<Float>
     var outputNormWeight: UnsafeBufferPointer<Float>
@@ -19,12 +27,13 @@ struct BertLayerWeights {
 
 /// All weights of a BERT encoder, checked against its `BertConfig`.
 ///
-/// Most tensors are views into the memory-mapped safetensors file; only the merged QKV matrices
-/// are copied (once, at load time) into storage this object owns.
+/// Embeddings, biases and LayerNorm parameters are views into the memory-mapped safetensors file;
+/// the linear weights are transposed (and Q, K, V merged) once, at load time, into storage this
+/// object owns.
 ///
 /// `@unchecked Sendable` because its views are raw pointers, which are not `Sendable`. Sharing is
 /// safe: every stored property is a `let`, nothing writes through the views after `init`, the mapped
-/// file is read-only and kept alive by `file`, and `mergedStorage` is freed only in `deinit`.
+/// file is read-only and kept alive by `file`, and `ownedStorage` is freed only in `deinit`.
 final class BertWeights: @unchecked Sendable {
     let config: BertConfig
     let file: SafetensorsFile
@@ -34,7 +43,7 @@ final class BertWeights: @unchecked Sendable {
     let embeddingNormWeight: UnsafeBufferPointer<Float>
     let embeddingNormBias: UnsafeBufferPointer<Float>
     let layers: [BertLayerWeights]
-    private let mergedStorage: UnsafeMutableBufferPointer<Float>
+    private let ownedStorage: UnsafeMutableBufferPointer<Float>
 
     /// Looks up and checks every tensor the forward pass needs.
     init(file: SafetensorsFile, config: BertConfig) throws(ModelError) {
@@ -50,41 +59,56 @@ final class BertWeights: @unchecked Sendable {
         embeddingNormWeight = try file.floats("embeddings.LayerNorm.weight", shape: [hidden])
         embeddingNormBias = try file.floats("embeddings.LayerNorm.bias", shape: [hidden])
 
-        let qkvWeightCount = 3 * hidden * hidden
-        let perLayer = qkvWeightCount + 3 * hidden
+        // Per layer: QKV [hidden, 3·hidden], its bias [3·hidden], attention output [hidden, hidden],
+        // intermediate [hidden, inner], output [inner, hidden].
+        let qkvCount = 3 * hidden * hidden
+        let perLayer = qkvCount + 3 * hidden + hidden * hidden + 2 * hidden * inner
         let storage = UnsafeMutableBufferPointer<Float>.allocate(capacity: perLayer * config.layerCount)
         storage.initialize(repeating: 0)
         var layers: [BertLayerWeights] = []
         do {
             for index in 0..<config.layerCount {
                 let prefix = "encoder.layer.\(index)."
-                let base = index * perLayer
-                let weightSlice = UnsafeMutableBufferPointer(rebasing: storage[base..<(base + qkvWeightCount)])
-                let biasSlice = UnsafeMutableBufferPointer(
-                    rebasing: storage[(base + qkvWeightCount)..<(base + perLayer)])
+                var next = index * perLayer
+                func take(_ count: Int) -> UnsafeMutableBufferPointer<Float> {
+                    defer { next += count }
+                    return UnsafeMutableBufferPointer(rebasing: storage[next..<(next + count)])
+                }
+                let qkvWeight = take(qkvCount)
+                let qkvBias = take(3 * hidden)
                 for (part, name) in ["query", "key", "value"].enumerated() {
                     let weight = try file.floats(prefix + "attention.self.\(name).weight", shape: [hidden, hidden])
                     let bias = try file.floats(prefix + "attention.self.\(name).bias", shape: [hidden])
-                    let weightStart = part * hidden * hidden
-                    _ = UnsafeMutableBufferPointer(rebasing: weightSlice[weightStart..<(weightStart + hidden * hidden)])
-                        .initialize(from: weight)
-                    _ = UnsafeMutableBufferPointer(rebasing: biasSlice[(part * hidden)..<((part + 1) * hidden)])
+                    Self.transpose(
+                        weight, rows: hidden, columns: hidden, into: qkvWeight, columnOffset: part * hidden,
+                        stride: 3 * hidden)
+                    _ = UnsafeMutableBufferPointer(rebasing: qkvBias[(part * hidden)..<((part + 1) * hidden)])
                         .initialize(from: bias)
                 }
+                let attentionOutput = take(hidden * hidden)
+                Self.transpose(
+                    try file.floats(prefix + "attention.output.dense.weight", shape: [hidden, hidden]),
+                    rows: hidden, columns: hidden, into: attentionOutput, columnOffset: 0, stride: hidden)
+                let intermediate = take(hidden * inner)
+                Self.transpose(
+                    try file.floats(prefix + "intermediate.dense.weight", shape: [inner, hidden]),
+                    rows: inner, columns: hidden, into: intermediate, columnOffset: 0, stride: inner)
+                let output = take(inner * hidden)
+                Self.transpose(
+                    try file.floats(prefix + "output.dense.weight", shape: [hidden, inner]),
+                    rows: hidden, columns: inner, into: output, columnOffset: 0, stride: hidden)
                 layers.append(
                     BertLayerWeights(
-                        qkvWeight: UnsafeBufferPointer(weightSlice),
-                        qkvBias: UnsafeBufferPointer(biasSlice),
-                        attentionOutputWeight: try file.floats(
-                            prefix + "attention.output.dense.weight", shape: [hidden, hidden]),
+                        qkvWeight: UnsafeBufferPointer(qkvWeight),
+                        qkvBias: UnsafeBufferPointer(qkvBias),
+                        attentionOutputWeight: UnsafeBufferPointer(attentionOutput),
                         attentionOutputBias: try file.floats(prefix + "attention.output.dense.bias", shape: [hidden]),
                         attentionNormWeight: try file.floats(
                             prefix + "attention.output.LayerNorm.weight", shape: [hidden]),
                         attentionNormBias: try file.floats(prefix + "attention.output.LayerNorm.bias", shape: [hidden]),
-                        intermediateWeight: try file.floats(
-                            prefix + "intermediate.dense.weight", shape: [inner, hidden]),
+                        intermediateWeight: UnsafeBufferPointer(intermediate),
                         intermediateBias: try file.floats(prefix + "intermediate.dense.bias", shape: [inner]),
-                        outputWeight: try file.floats(prefix + "output.dense.weight", shape: [hidden, inner]),
+                        outputWeight: UnsafeBufferPointer(output),
                         outputBias: try file.floats(prefix + "output.dense.bias", shape: [hidden]),
                         outputNormWeight: try file.floats(prefix + "output.LayerNorm.weight", shape: [hidden]),
                         outputNormBias: try file.floats(prefix + "output.LayerNorm.bias", shape: [hidden])
@@ -96,10 +120,24 @@ final class BertWeights: @unchecked Sendable {
             throw error
         }
         self.layers = layers
-        self.mergedStorage = storage
+        self.ownedStorage = storage
+    }
+
+    /// Writes the transpose of the row-major `[rows, columns]` matrix `source` into `destination`
+    /// as `columns` rows of `stride` floats, starting at column `columnOffset` of each.
+    private static func transpose(
+        _ source: UnsafeBufferPointer<Float>, rows: Int, columns: Int,
+        into destination: UnsafeMutableBufferPointer<Float>,
+        columnOffset: Int, stride: Int
+    ) {
+        // Both buffers are non-empty: their sizes come from checked, positive `BertConfig` sizes.
+        guard let from = source.baseAddress, let to = destination.baseAddress else { return }
+        cblas_somatcopy(
+            CblasRowMajor, CblasTrans, Int32(rows), Int32(columns), 1, from, Int32(columns), to + columnOffset,
+            Int32(stride))
     }
 
     deinit {
-        mergedStorage.deallocate()
+        ownedStorage.deallocate()
     }
 }

@@ -22,6 +22,13 @@ struct EmbedCommand: ParsableCommand {
     @Option(help: "Compute threads for the encoder (default: the machine's cores).")
     var threads: Int?
 
+    @Flag(
+        help: """
+            Also measure OpenBLAS sgemm on the encoder's own linear products at this run's average pass \
+            size, and print the model's GFLOP/s as a fraction of it (the sgemm roofline).
+            """)
+    var roofline = false
+
     func validate() throws {
         guard batchTokens >= 256 else { throw ValidationError("--batch-tokens must be at least 256") }
         if let batchTexts, batchTexts < 1 { throw ValidationError("--batch-texts must be at least 1") }
@@ -44,6 +51,9 @@ struct EmbedCommand: ParsableCommand {
 
         var texts = 0
         var tokens = 0
+        var passes = 0
+        var operations = 0.0
+        var modelTime = Duration.zero
         var pending: [[Int32]] = []
         var pendingTokens = 0
         var line: [UInt8] = []
@@ -51,11 +61,15 @@ struct EmbedCommand: ParsableCommand {
         func flush() throws {
             guard !pending.isEmpty else { return }
             let vectors: [Float]
+            let passStarted = clock.now
             do {
                 vectors = try model.embed(pending)
             } catch {
                 throw CLIError("embedding failed: \(error.message)", exitCode: 1)
             }
+            modelTime += clock.now - passStarted
+            passes += 1
+            if roofline { operations += model.encoder.forwardOperations(sequenceLengths: pending.lazy.map(\.count)) }
             let dimension = model.dimension
             for row in 0..<pending.count {
                 line.removeAll(keepingCapacity: true)
@@ -88,6 +102,26 @@ struct EmbedCommand: ParsableCommand {
         let rate = seconds > 0 ? Double(tokens) / seconds : 0
         CLIError.report(
             "embedded \(texts) texts, \(tokens) tokens in \(String(format: "%.3f", seconds)) s (\(Int(rate.rounded())) tokens/s)",
+            prefix: false
+        )
+        if roofline, passes > 0 {
+            reportRoofline(model: model, operations: operations, passes: passes, tokens: tokens, modelTime: modelTime)
+        }
+    }
+
+    /// Prints the model's achieved GFLOP/s (forward passes only, no tokenising or output), the
+    /// sgemm rate on the encoder's shapes at the average pass size, and their ratio.
+    private func reportRoofline(
+        model: SentenceEmbeddingModel, operations: Double, passes: Int, tokens: Int, modelTime: Duration
+    ) {
+        let rows = max(1, Int((Double(tokens) / Double(passes)).rounded()))
+        let sgemm = model.encoder.measureLinearProductRate(rows: rows)
+        let achieved = modelTime > .zero ? operations / modelTime.inSeconds : 0
+        let fraction = sgemm > 0 ? achieved / sgemm : 0
+        CLIError.report(
+            "roofline: model \(String(format: "%.1f", achieved / 1e9)) GFLOP/s, sgemm \(String(format: "%.1f", sgemm / 1e9)) "
+                + "GFLOP/s on the encoder's linear products at M = \(rows) (the average of \(passes) passes); "
+                + "fraction of the sgemm roofline: \(String(format: "%.3f", fraction))",
             prefix: false
         )
     }
