@@ -1,14 +1,12 @@
 import NIOCore
 import NIOHTTP1
-import NIOHTTP2
 
 /// An accepted connection once its protocol is known: an HTTP/1.1 connection carrying requests one
-/// after another, or an HTTP/2 connection whose streams each carry one request. Both protocols hand
-/// the server the same request and response parts (HTTP/2 streams through
-/// `HTTP2FramePayloadToHTTP1ServerCodec`), so one request loop serves both.
+/// after another, served by the server's request loop, or an HTTP/2 connection whose streams are
+/// served inside its pipeline (`HTTP2StreamResponder`), so the server only waits for it to close.
 enum HTTPConnection: Sendable {
     typealias RequestChannel = NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>
 
     case http1(RequestChannel)
-    case http2(channel: any Channel, streams: NIOHTTP2Handler.AsyncStreamMultiplexer<RequestChannel>)
+    case http2(any Channel)
 }

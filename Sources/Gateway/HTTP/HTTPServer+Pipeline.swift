@@ -8,6 +8,8 @@ extension HTTPServer {
     struct PipelineBuilder: Sendable {
         let configuration: Configuration
         let registry: HTTPConnectionRegistry
+        let responder: any HTTPResponder
+        let inFlight: HTTPRequestCounter
 
         /// A plaintext connection: sniff for the HTTP/2 preface, then HTTP/1.1 or h2c.
         func plaintext(_ channel: any Channel) -> EventLoopFuture<EventLoopFuture<HTTPConnection>> {
@@ -87,42 +89,51 @@ extension HTTPServer {
         }
 
         private func http2(_ channel: any Channel) throws -> HTTPConnection {
-            let bodyTimeout = configuration.requestBodyTimeout
-            let stallTimeout = configuration.idleTimeout
+            let settings = HTTP2StreamResponder.Settings(
+                responder: responder,
+                counter: inFlight,
+                maxBodyBytes: configuration.maxBodyBytes,
+                bodyTimeout: configuration.requestBodyTimeout,
+                stallTimeout: configuration.idleTimeout
+            )
+            let remoteAddress = channel.remoteAddress
+            let operations = channel.pipeline.syncOperations
             // Before the HTTP/2 handler, so that its flushes pass through it on their way to the socket.
-            try channel.pipeline.syncOperations.addHandler(FlushCoalescer())
-            let streams = try channel.pipeline.syncOperations.configureAsyncHTTP2Pipeline(
-                mode: .server,
-                connectionManagerConfiguration: .init(
+            try operations.addHandler(FlushCoalescer())
+            // The connection manager gives the two-phase GOAWAY on quiesce, the idle timeout and the
+            // grace period; it learns of streams through the HTTP/2 handler's stream delegate.
+            let manager = NIOHTTP2ServerConnectionManagementHandler(
+                eventLoop: channel.eventLoop,
+                configuration: .init(
                     maxIdleTime: configuration.idleTimeout,
                     maxAge: nil,
                     maxGraceTime: configuration.shutdownGracePeriod,
                     keepalive: nil
-                ),
-                http2HandlerConfiguration: http2Configuration
+                )
+            )
+            let http2 = http2Configuration
+            let handler = NIOHTTP2Handler(
+                mode: .server,
+                eventLoop: channel.eventLoop,
+                connectionConfiguration: http2.connection,
+                streamConfiguration: http2.stream,
+                streamDelegate: manager.http2StreamDelegate
             ) { stream in
                 stream.eventLoop.makeCompletedFuture {
-                    try stream.pipeline.syncOperations.addHandler(HTTP2MissingAuthorityHandler())
-                    try stream.pipeline.syncOperations.addHandler(HTTP2FramePayloadToHTTP1ServerCodec())
                     try stream.pipeline.syncOperations.addHandler(
-                        HTTPRequestGuard(idleTimeout: nil, bodyTimeout: bodyTimeout, stallTimeout: stallTimeout)
+                        HTTP2StreamResponder(settings: settings, remoteAddress: remoteAddress)
                     )
-                    return try HTTPConnection.RequestChannel(wrappingChannelSynchronously: stream)
                 }
             }
-            let http2Handler = try channel.pipeline.syncOperations.handler(type: NIOHTTP2Handler.self)
-            try channel.pipeline.syncOperations.addHandler(
-                HTTP2ShutdownPingTimeout(timeout: configuration.idleTimeout),
-                position: .after(http2Handler)
-            )
+            try operations.addHandler(handler)
+            // A closing connection whose client never answers the shutdown PING is closed after the
+            // idle timeout (NIOHTTP2's manager would wait for ever).
+            try operations.addHandler(HTTP2ShutdownPingTimeout(timeout: configuration.idleTimeout))
+            try operations.addHandler(manager)
             // The connection manager starts its idle timer on channelActive, which this connection
             // passed before its protocol was known; replay it to that handler alone.
-            let manager = try channel.pipeline.syncOperations.handler(
-                type: NIOHTTP2ServerConnectionManagementHandler.self
-            )
-            let managerContext = try channel.pipeline.syncOperations.context(handler: manager)
-            manager.channelActive(context: managerContext)
-            return .http2(channel: channel, streams: streams)
+            manager.channelActive(context: try operations.context(handler: manager))
+            return .http2(channel)
         }
 
         /// SETTINGS advertised to clients; the library's flood protections (reset-stream, CONTINUATION,

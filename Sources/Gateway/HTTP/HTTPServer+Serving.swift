@@ -16,23 +16,11 @@ extension HTTPServer {
         switch connection {
         case .http1(let channel):
             await cancellingOnClose(of: channel.channel) {
-                await self.serveRequests(on: channel, wireProtocol: .http1)
+                await self.serveRequests(on: channel)
             }
-        case .http2(let channel, let streams):
-            await withDiscardingTaskGroup { group in
-                do {
-                    for try await stream in streams.inbound {
-                        group.addTask {
-                            await self.cancellingOnClose(of: stream.channel) {
-                                await self.serveRequests(on: stream, wireProtocol: .http2)
-                            }
-                        }
-                    }
-                } catch {
-                    logger.debug("HTTP/2 connection ended", metadata: ["error": "\(error)"])
-                }
-            }
-            try? await channel.close()
+        case .http2(let channel):
+            // Its streams are served inside its pipeline; the connection is done when it closes.
+            try? await channel.closeFuture.get()
         }
     }
 
@@ -47,15 +35,14 @@ extension HTTPServer {
         }
     }
 
-    /// Reads requests from an HTTP/1 connection (one after another) or an HTTP/2 stream (exactly
-    /// one), answers each through the responder, and closes the channel when done.
+    /// Reads requests from an HTTP/1 connection one after another, answers each through the
+    /// responder, and closes the connection when done.
     ///
     /// After the last response the loop waits for `HTTPRequestGuard` to close the channel once that
     /// response is on the wire: closing straight away (as `executeThenClose` does) would drop a
-    /// large response still queued behind TCP or HTTP/2 flow control.
-    private func serveRequests(on channel: HTTPConnection.RequestChannel, wireProtocol: HTTPRequest.WireProtocol) async
-    {
-        let remoteAddress = channel.channel.remoteAddress ?? channel.channel.parent?.remoteAddress
+    /// large response still queued behind TCP flow control.
+    private func serveRequests(on channel: HTTPConnection.RequestChannel) async {
+        let remoteAddress = channel.channel.remoteAddress
         do {
             try await channel.executeThenClose { inbound, outbound in
                 var assembler = HTTPRequestAssembler(maxBodyBytes: configuration.maxBodyBytes)
@@ -84,11 +71,11 @@ extension HTTPServer {
                             target: head.uri,
                             headers: head.headers,
                             body: body,
-                            wireProtocol: wireProtocol,
+                            wireProtocol: .http1,
                             remoteAddress: remoteAddress
                         )
                         let response = await responder.respond(to: request)
-                        let keepAlive = wireProtocol == .http1 && head.isKeepAlive
+                        let keepAlive = head.isKeepAlive
                         try await outbound.write(
                             contentsOf: HTTPWireResponse.parts(
                                 for: response,

@@ -10,10 +10,10 @@ import Synchronization
 /// `h2` and `http/1.1`, and for every request a call to the `HTTPResponder` with the complete body.
 ///
 /// `bind` opens the listeners (so bound ports are known before serving); `run()` serves until
-/// `shutdown()`. Each connection is a child task of a discarding task group and each HTTP/2 stream a
-/// child task of its connection's group; no request crosses an actor or holds a lock during I/O.
-/// When a stream or connection goes away before its answer is written, the task running the
-/// responder is cancelled.
+/// `shutdown()`. Each connection is a child task of a discarding task group; an HTTP/2 stream is
+/// served by a handler in its own pipeline (`HTTP2StreamResponder`) with one unstructured task for
+/// the responder. No request crosses an actor or holds a lock during I/O. When a stream or
+/// connection goes away before its answer is written, the task running the responder is cancelled.
 public final class HTTPServer: Sendable {
     typealias Listener = NIOAsyncChannel<EventLoopFuture<HTTPConnection>, Never>
 
@@ -28,7 +28,7 @@ public final class HTTPServer: Sendable {
     let registry: HTTPConnectionRegistry
     private let listeners: [Listener]
     private let eventLoopGroup: any EventLoopGroup
-    private let inFlight = Atomic<Int>(0)
+    private let inFlight: HTTPRequestCounter
     private let lifecycle = Mutex(Lifecycle())
 
     private struct Lifecycle {
@@ -37,7 +37,7 @@ public final class HTTPServer: Sendable {
     }
 
     /// Requests between their head arriving and their response being written (or abandoned).
-    public var inFlightRequests: Int { inFlight.load(ordering: .relaxed) }
+    public var inFlightRequests: Int { inFlight.value }
 
     /// Connections currently open on either listener.
     public var openConnections: Int { registry.count }
@@ -65,7 +65,13 @@ public final class HTTPServer: Sendable {
         let eventLoopGroup = eventLoopGroup ?? MultiThreadedEventLoopGroup.singleton
         let sslContext = try configuration.tls.map(Self.makeSSLContext)
         let registry = HTTPConnectionRegistry()
-        let builder = PipelineBuilder(configuration: configuration, registry: registry)
+        let inFlight = HTTPRequestCounter()
+        let builder = PipelineBuilder(
+            configuration: configuration,
+            registry: registry,
+            responder: responder,
+            inFlight: inFlight
+        )
         func listening() -> ServerBootstrap {
             bootstrap(eventLoopGroup, logger: logger).serverChannelOption(.autoRead, value: acceptingAtOnce)
         }
@@ -108,6 +114,7 @@ public final class HTTPServer: Sendable {
             responder: responder,
             logger: logger,
             registry: registry,
+            inFlight: inFlight,
             listeners: listeners,
             localAddress: address,
             tlsLocalAddress: tlsAddress,
@@ -120,6 +127,7 @@ public final class HTTPServer: Sendable {
         responder: any HTTPResponder,
         logger: Logger,
         registry: HTTPConnectionRegistry,
+        inFlight: HTTPRequestCounter,
         listeners: [Listener],
         localAddress: SocketAddress,
         tlsLocalAddress: SocketAddress?,
@@ -129,6 +137,7 @@ public final class HTTPServer: Sendable {
         self.responder = responder
         self.logger = logger
         self.registry = registry
+        self.inFlight = inFlight
         self.listeners = listeners
         self.localAddress = localAddress
         self.tlsLocalAddress = tlsLocalAddress
@@ -221,11 +230,11 @@ public final class HTTPServer: Sendable {
     }
 
     func requestStarted() {
-        inFlight.add(1, ordering: .relaxed)
+        inFlight.started()
     }
 
     func requestFinished() {
-        inFlight.subtract(1, ordering: .relaxed)
+        inFlight.finished()
     }
 
     private static func bootstrap(_ group: any EventLoopGroup, logger: Logger) -> ServerBootstrap {

@@ -134,6 +134,33 @@ struct RawHTTPConnection {
         }
     }
 
+    /// One HTTP/2 frame as read off the wire.
+    struct HTTP2Frame {
+        var type: UInt8
+        var flags: UInt8
+        var streamID: UInt32
+        var payload: [UInt8]
+    }
+
+    /// Reads the next HTTP/2 frame (after the server's preface, which is the server's SETTINGS frame).
+    mutating func readHTTP2Frame() async throws -> HTTP2Frame {
+        while received.readableBytes < 9 {
+            guard try await readMore() else { throw ProtocolViolation(description: "closed before a frame header") }
+        }
+        guard
+            let length = received.getInteger(at: received.readerIndex, as: UInt32.self).map({ Int($0 >> 8) }),
+            let type = received.getInteger(at: received.readerIndex + 3, as: UInt8.self),
+            let flags = received.getInteger(at: received.readerIndex + 4, as: UInt8.self),
+            let streamID = received.getInteger(at: received.readerIndex + 5, as: UInt32.self)
+        else { throw ProtocolViolation(description: "unreadable frame header") }
+        while received.readableBytes < 9 + length {
+            guard try await readMore() else { throw ProtocolViolation(description: "closed inside a frame") }
+        }
+        received.moveReaderIndex(forwardBy: 9)
+        let payload = received.readBytes(length: length) ?? []
+        return HTTP2Frame(type: type, flags: flags, streamID: streamID & 0x7FFF_FFFF, payload: payload)
+    }
+
     private mutating func readMore() async throws -> Bool {
         guard var chunk = await iterator.next() else { return false }
         totalBytesReceived += chunk.readableBytes
