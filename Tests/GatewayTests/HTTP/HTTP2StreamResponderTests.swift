@@ -5,8 +5,8 @@ import Testing
 
 /// HTTP/2 streams served by `HTTP2StreamResponder` inside the connection's pipeline: a reset stream
 /// cancels its responder while the connection serves on, a body that stops arriving gets 408 and a
-/// reset, responses larger than every flow-control window arrive whole, and graceful shutdown lets
-/// every in-flight stream finish.
+/// reset, responses larger than every flow-control window arrive whole, a response held at a zero
+/// window is reset after the stall timeout, and graceful shutdown lets every in-flight stream finish.
 @Suite(.timeLimit(.minutes(1)))
 struct HTTP2StreamResponderTests {
     private enum FrameType {
@@ -152,6 +152,30 @@ struct HTTP2StreamResponderTests {
             #expect(output.status == 0, "nghttp: \(output.stderr)")
             #expect(output.stdout.utf8.count == sizes.reduce(0, +))
             #expect(output.stdout.utf8.allSatisfy { $0 == UInt8(ascii: "z") })
+        }
+    }
+
+    @Test func responseAClientNeverLetsThroughIsResetAfterTheStallTimeout() async throws {
+        var configuration = HTTPServerTests.configuration()
+        configuration.idleTimeout = .milliseconds(200)
+        try await HTTPServerTests.withServer(configuration) { server, responder in
+            // SETTINGS_INITIAL_WINDOW_SIZE (0x4) = 0: no DATA may flow on any stream until a
+            // WINDOW_UPDATE that never comes.
+            var connection = try await RawHTTPConnection.connect(to: server.localAddress)
+            try await connection.send(
+                Array("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".utf8)
+                    + Self.frame(type: FrameType.settings, flags: 0, streamID: 0, payload: [0, 4, 0, 0, 0, 0])
+                    + Self.requestHeaders(streamID: 1, path: "/large/5000", authority: "t")
+            )
+            var frames: [RawHTTPConnection.HTTP2Frame] = []
+            while frames.last?.type != FrameType.rstStream {
+                let frame = try await connection.readHTTP2Frame()
+                if frame.streamID == 1 { frames.append(frame) }
+            }
+            #expect(frames.map(\.type) == [FrameType.headers, FrameType.rstStream])
+            #expect(responder.callCount == 1)
+            #expect(server.inFlightRequests == 0)
+            try await connection.close()
         }
     }
 
