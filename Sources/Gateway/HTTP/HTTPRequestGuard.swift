@@ -1,19 +1,18 @@
 import NIOCore
 import NIOHTTP1
 
-/// Sits just before the server's async side on an HTTP/1 connection or an HTTP/2 stream and
-/// enforces what must hold even while nobody reads: the idle timeout between requests (HTTP/1; for
-/// HTTP/2 the connection manager does it), the deadline for receiving a request's body (408), an
-/// OpenAI-shaped 400/431 and close for bytes the HTTP/1 parser rejects, and graceful shutdown of an
-/// HTTP/1 connection (`Connection: close` on the response in flight, then close). It also closes an
-/// HTTP/2 stream, or an HTTP/1 connection whose response ends it, only once that response's last
-/// byte has been written, so nothing queued behind flow control is lost.
+/// Sits just before the server's async side on an HTTP/1 connection (HTTP/2 streams are served by
+/// `HTTP2StreamResponder`, which enforces the same limits itself) and enforces what must hold even
+/// while nobody reads: the idle timeout between requests, the deadline for receiving a request's body
+/// (408), an OpenAI-shaped 400/431 and close for bytes the HTTP/1 parser rejects, and graceful
+/// shutdown (`Connection: close` on the response in flight, then close). A connection whose response
+/// ends it is closed only once that response's last byte has been written, so nothing queued behind
+/// TCP is lost.
 ///
-/// Output that makes no progress for `stallTimeout` is abandoned: the stream is reset or the
-/// connection closed, so its buffers are freed (and an HTTP/2 connection left with no stream becomes
-/// idle and is closed in turn). Output is stalled while the channel stays unwritable (a client that
-/// stops reading, perhaps pipelining requests all the while) or while a last response waits for its
-/// final bytes to leave (an HTTP/2 client that advertises a window of 0 and never opens it).
+/// Output that makes no progress for `stallTimeout` is abandoned and the connection closed, so its
+/// buffers are freed. Output is stalled while the channel stays unwritable (a client that stops
+/// reading, perhaps pipelining requests all the while) or while a last response waits for its final
+/// bytes to leave.
 ///
 /// HTTP/1 pipelining is safe without NIO's pipelining handler because the async side answers one
 /// request at a time, in order; the guard counts requests and responses so an error it answers
