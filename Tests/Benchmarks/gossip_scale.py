@@ -6,6 +6,7 @@ Usage: python3 gossip_scale.py PATH/TO/murmur [--seconds 120] [--seed 1]"""
 import argparse
 import json
 import math
+import os
 import pathlib
 import subprocess
 import sys
@@ -38,7 +39,10 @@ def main() -> int:
         command = [options.murmur, "simulate", "--members", str(members), "--loss", str(loss),
                    "--seconds", str(options.seconds), "--seed", str(options.seed), "--json"]
         print(f"simulating {members} members at {loss:.0%} loss ...", file=sys.stderr, flush=True)
-        finished = subprocess.run(command, capture_output=True, text=True, check=False)
+        # Swift seeds dictionary order per process; the protocol core iterates dictionaries, so
+        # only deterministic hashing makes a run repeat exactly from its seed.
+        env = dict(os.environ, SWIFT_DETERMINISTIC_HASHING="1")
+        finished = subprocess.run(command, capture_output=True, text=True, check=False, env=env)
         if finished.returncode != 0:
             print(finished.stderr, file=sys.stderr)
             return 1

@@ -5,7 +5,10 @@
 /// The script: a converged cluster of `members` (push-pull timers spread over one period, as in a
 /// cluster that has been up for a while) runs for `steadyDuration` with its traffic counted; then
 /// a new member joins through one random seed; once everyone knows it, a random member crashes.
-/// The whole run is on virtual time and reproduced exactly from `seed`.
+/// The whole run is on virtual time. It is reproduced exactly from `seed` only with
+/// `SWIFT_DETERMINISTIC_HASHING=1` in the environment: the protocol core iterates dictionaries
+/// (pending relays, suspicions, members in a push-pull), whose order Swift seeds per process and
+/// per dictionary, and at a loss rate above zero that order changes which packet goes first.
 public struct GossipExperiment: Hashable, Sendable {
     public var members: Int
     public var lossRate: Double

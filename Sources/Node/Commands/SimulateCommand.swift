@@ -10,7 +10,13 @@ import Foundation
 struct SimulateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "simulate",
-        abstract: "Simulate gossip in a cluster of N members: dissemination, crash detection, traffic, false positives."
+        abstract:
+            "Simulate gossip in a cluster of N members: dissemination, crash detection, traffic, false positives.",
+        discussion: """
+            Runs on virtual time: a converged cluster in steady state for --seconds, then a join through one \
+            member, then a crash. With SWIFT_DETERMINISTIC_HASHING=1 in the environment the same seed gives \
+            the same run.
+            """
     )
 
     /// The largest cluster accepted: every member holds every other, so memory grows with N².
