@@ -26,12 +26,12 @@ FUZZ_TARGETS := wire:FuzzWire:2048 sealed:FuzzSealed:2048 json:FuzzJSON:4096 \
   config:FuzzConfiguration:4096:-detect_leaks=0 safetensors:FuzzSafetensors:4096
 SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help deps model venv build release test unit e2e up lint format bench-model bench-gateway bench-e2e soak charts fuzz clean
+.PHONY: help deps model venv build release test unit e2e up lint format bench-model bench-gateway bench-e2e bench-gossip soak charts fuzz clean
 
 help:
 	@echo "make up      install what is missing, build release, run the cluster"
 	@echo "make test    install what is missing, run every test"
-	@echo "make build | release | unit | e2e | lint | format | bench-model | bench-gateway | bench-e2e | soak | charts | fuzz | clean"
+	@echo "make build | release | unit | e2e | lint | format | bench-model | bench-gateway | bench-e2e | bench-gossip | soak | charts | fuzz | clean"
 
 ## deps: Debian packages the build and the tests need (apt-get update once, only when something is missing).
 deps:
@@ -104,6 +104,10 @@ bench-model: deps model release
 ## bench-e2e: `murmur bench` through the gateway to 3 real-model nodes at rising rates (not part of test).
 bench-e2e: deps model release
 	Tests/Benchmarks/end_to_end_rates.sh
+
+## bench-gossip: the gossip simulator at N = 100/1000/5000 and at 1/5/10 % loss, next to Serf's model (not part of test).
+bench-gossip: release
+	$(PYTHON) Tests/Benchmarks/gossip_scale.py "$$($(SWIFT) build -c release --show-bin-path)/murmur"
 
 ## soak: a steady rate through the gateway for SOAK_SECONDS (600): RSS, fds and p99 must stay flat (not part of test).
 soak: deps model release

@@ -19,6 +19,7 @@ struct Murmur: AsyncParsableCommand {
         subcommands: [
             NodeCommand.self, GatewayCommand.self, UpCommand.self, StatusCommand.self, RollingRestartCommand.self,
             EmbedCommand.self, TokenizeCommand.self, BenchCommand.self,
+            SimulateCommand.self,
         ]
     )
 

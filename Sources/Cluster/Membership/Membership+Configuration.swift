@@ -21,6 +21,8 @@ extension Membership {
         public var metadata: [UInt8]
         /// Seed of the protocol's random choices; nil draws one from the system generator.
         public var randomSeed: UInt64?
+        /// Looks up host names of seeds and peers (the system's DNS unless a test injects one).
+        public var resolver: HostResolver
 
         public init(
             name: String,
@@ -31,7 +33,8 @@ extension Membership {
             label: String = "",
             settings: SWIMSettings = SWIMSettings(),
             metadata: [UInt8] = [],
-            randomSeed: UInt64? = nil
+            randomSeed: UInt64? = nil,
+            resolver: HostResolver = .system
         ) {
             self.name = name
             self.bindAddress = bindAddress
@@ -42,6 +45,7 @@ extension Membership {
             self.settings = settings
             self.metadata = metadata
             self.randomSeed = randomSeed
+            self.resolver = resolver
         }
     }
 }

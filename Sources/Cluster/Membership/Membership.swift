@@ -15,17 +15,21 @@ public final class Membership: Sendable {
     private struct State {
         var instance: SWIMInstance
         var nextWakeUp: Duration
-        var resolved: [Endpoint: SocketAddress] = [:]
+    }
+
+    /// A peer's socket address as last resolved; names are looked up again once `expires` passes.
+    private struct ResolvedAddress {
+        var address: SocketAddress
+        var expires: ContinuousClock.Instant?
     }
 
     /// Directives to carry out once the state lock is released.
     private struct Work {
-        var sends: [(bytes: [UInt8], to: SocketAddress)] = []
+        var sends: [(bytes: [UInt8], to: Endpoint)] = []
         var pushPulls: [(endpoint: Endpoint, join: Bool)] = []
         var events: [MembershipEvent] = []
         var snapshot: MembershipSnapshot?
         var leaveFinished = false
-        var unresolvable = 0
     }
 
     /// A request to exchange full state with a peer, handed from the core to `run()`'s task group.
@@ -42,6 +46,10 @@ public final class Membership: Sendable {
     public let transport: GossipTransport
 
     private let state: Mutex<State>
+    /// Where to send UDP packets for each peer endpoint. Kept apart from `state`: a name is
+    /// resolved with no lock held, and only the result is stored here.
+    private let addresses = Mutex<[Endpoint: ResolvedAddress]>([:])
+    private let resolver: HostResolver
     private let published: Mutex<MembershipSnapshot>
     private let subscribers = Mutex<[Int: AsyncStream<MembershipEvent>.Continuation]>([:])
     private let nextSubscriber = Atomic<Int>(0)
@@ -95,7 +103,12 @@ public final class Membership: Sendable {
         self.published = Mutex(instance.snapshot(now: .zero))
         (pushPullRequests, pushPullContinuation) = AsyncStream.makeStream(of: PushPullRequest.self)
         self.initialSeeds = configuration.seeds
+        self.resolver = configuration.resolver
     }
+
+    /// How long a peer's resolved name is used for UDP sends before it is looked up again (IP
+    /// literals never expire). Seeds are not cached at all: every join attempt resolves them.
+    static let resolvedNameLifetime: Duration = .seconds(30)
 
     private let initialSeeds: [Endpoint]
 
@@ -126,7 +139,7 @@ public final class Membership: Sendable {
     /// Our current incarnation number.
     public var incarnation: UInt64 { state.withLock { $0.instance.incarnation } }
 
-    /// Sends that were skipped because the peer's host could not be resolved.
+    /// Sends and push-pulls that were skipped because the peer's host could not be resolved.
     public var unresolvableSendCount: Int { unresolvableSends.load(ordering: .relaxed) }
 
     // MARK: - Control
@@ -244,14 +257,39 @@ public final class Membership: Sendable {
         }
     }
 
+    /// One push-pull the core asked for, with every address its endpoint resolves to right now
+    /// except our own (a seed name, e.g. a Kubernetes headless service, resolves to every member
+    /// including this one). The name is looked up afresh on every call, so a join retry or a
+    /// rejoin through the seeds sees the current addresses, and on a thread-pool thread, so DNS
+    /// never holds up an event loop or the state lock.
     private func pushPull(_ request: PushPullRequest) async {
-        let payload = state.withLock { $0.instance.pushPullRequest(join: request.join) }
+        let resolver = resolver
+        let endpoint = request.endpoint
+        let resolved: [SocketAddress]
         do {
-            let reply = try await transport.exchange(with: request.endpoint, payload: payload)
-            input { instance, now in instance.onPushPullResponse(reply, from: request.endpoint, now: now) }
+            resolved = try await NIOThreadPool.singleton.runIfActive { try resolver.resolve(endpoint) }
         } catch {
-            // A seed or peer that is down: the core retries joins with back-off and picks other
-            // partners for periodic push-pulls; the transport counts the failure.
+            // No addresses yet (e.g. no pod is ready behind the service): the core retries a join
+            // with back-off, and resolves again then.
+            unresolvableSends.add(1, ordering: .relaxed)
+            return
+        }
+        let own = advertisedEndpoint
+        let peers = resolved.filter { Endpoint($0) != own && $0 != transport.localAddress }
+        guard !peers.isEmpty else { return }
+        let payload = state.withLock { $0.instance.pushPullRequest(join: request.join) }
+        await withDiscardingTaskGroup { group in
+            for address in peers {
+                group.addTask {
+                    do {
+                        let reply = try await self.transport.exchange(with: address, payload: payload)
+                        self.input { instance, now in instance.onPushPullResponse(reply, from: endpoint, now: now) }
+                    } catch {
+                        // A seed or peer that is down: the core retries joins with back-off and picks
+                        // other partners for periodic push-pulls; the transport counts the failure.
+                    }
+                }
+            }
         }
     }
 
@@ -272,11 +310,7 @@ public final class Membership: Sendable {
         for directive in directives {
             switch directive {
             case .send(let bytes, let endpoint):
-                if let address = resolve(endpoint, in: &state) {
-                    work.sends.append((bytes, address))
-                } else {
-                    work.unresolvable += 1
-                }
+                work.sends.append((bytes, endpoint))
             case .startPushPull(let endpoint, let join):
                 work.pushPulls.append((endpoint, join))
             case .event(let event):
@@ -293,18 +327,28 @@ public final class Membership: Sendable {
         return work
     }
 
-    /// Resolves once per endpoint (names hit DNS); literals never block.
-    private static func resolve(_ endpoint: Endpoint, in state: inout State) -> SocketAddress? {
-        if let known = state.resolved[endpoint] { return known }
-        guard let address = try? endpoint.resolve() else { return nil }
-        if state.resolved.count > 4096 { state.resolved.removeAll(keepingCapacity: true) }
-        state.resolved[endpoint] = address
+    /// The UDP address of a peer: cached; a name not yet (or no longer) cached is resolved here,
+    /// with no lock held (it blocks on DNS, at most once per `resolvedNameLifetime` per name).
+    private func address(of endpoint: Endpoint) -> SocketAddress? {
+        let now = clock.now
+        if let known = addresses.withLock({ $0[endpoint] }), known.expires.map({ now < $0 }) ?? true {
+            return known.address
+        }
+        guard let address = try? resolver.resolve(endpoint).first else { return nil }
+        let expires = HostResolver.literalAddress(of: endpoint) == nil ? now + Self.resolvedNameLifetime : nil
+        addresses.withLock { cache in
+            if cache.count > 4096 { cache.removeAll(keepingCapacity: true) }
+            cache[endpoint] = ResolvedAddress(address: address, expires: expires)
+        }
         return address
     }
 
     private func perform(_ work: Work) {
-        if work.unresolvable > 0 { unresolvableSends.add(work.unresolvable, ordering: .relaxed) }
-        for (bytes, address) in work.sends {
+        for (bytes, endpoint) in work.sends {
+            guard let address = address(of: endpoint) else {
+                unresolvableSends.add(1, ordering: .relaxed)
+                continue
+            }
             // Fire and forget: a failed send is a lost packet, which SWIM is built to tolerate; the
             // transport counts it.
             try? transport.send(bytes, to: address)

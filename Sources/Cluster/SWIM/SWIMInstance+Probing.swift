@@ -197,7 +197,11 @@ extension SWIMInstance {
         guard count > 0, !names.isEmpty else { return [] }
         var chosen: [Member] = []
         var chosenNames = Set<String>()
-        for _ in 0..<(3 * names.count) where chosen.count < count {
+        // Stop as soon as enough are chosen: the draws are the same, but a loop over all 3·N
+        // attempts cost O(N) per gossip round (the simulator's hot spot at N = 1000).
+        var attempts = 0
+        while chosen.count < count && attempts < 3 * names.count {
+            attempts += 1
             let name = names[Int(generator.next() % UInt64(names.count))]
             guard name != excluded, !chosenNames.contains(name), let member = members[name], include(member) else {
                 continue

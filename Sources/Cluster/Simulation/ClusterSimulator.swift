@@ -63,12 +63,12 @@ public struct ClusterSimulator {
         case pushPullResponse(to: Int, from: Endpoint, bytes: [UInt8])
     }
 
-    public private(set) var nodes: [Node] = []
+    public internal(set) var nodes: [Node] = []
     public var network: NetworkConditions
     public var settings: SWIMSettings
     /// When true, every membership event is appended to `events`.
     public var recordsEvents = true
-    public private(set) var events: [RecordedEvent] = []
+    public internal(set) var events: [RecordedEvent] = []
     public private(set) var now: Duration = .zero
     /// The largest UDP packet carried so far, in bytes.
     public private(set) var largestPacket = 0
@@ -123,6 +123,10 @@ public struct ClusterSimulator {
             return member
         }
         for index in indices {
+            // Sized up front: growing 5000 dictionaries of 5000 members step by step was a third
+            // of a 5000-member run.
+            nodes[index].instance.members.reserveCapacity(nodes[index].instance.members.count + count)
+            nodes[index].instance.probeOrder.reserveCapacity(nodes[index].instance.probeOrder.count + count)
             nodes[index].instance.installConvergedMembers(everyone)
         }
         return indices
@@ -311,6 +315,7 @@ public struct ClusterSimulator {
                 bytes, now: now)
             carryOut(answer.directives, from: index)
             if let reply = answer.reply {
+                nodes[index].sent.pushPullBytes += reply.count
                 let source = nodes[index].instance.localEndpoint
                 queue.schedule(.pushPullResponse(to: initiator, from: source, bytes: reply), at: time + drawLatency())
             }
@@ -344,6 +349,7 @@ public struct ClusterSimulator {
                 nodes[index].sent.pushPulls += 1
                 guard let target = indexByEndpoint[destination], target != index else { continue }
                 let bytes = nodes[index].instance.pushPullRequest(join: isJoin)
+                nodes[index].sent.pushPullBytes += bytes.count
                 queue.schedule(.pushPullRequest(from: index, to: target, bytes: bytes), at: nowNanos + drawLatency())
             case .event(let event):
                 if recordsEvents {
