@@ -44,7 +44,7 @@ extension GossipTransport {
                     }
                 }
             connection = try await connected.eventLoop.submit {
-                try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: connected)
+                try NIOAsyncChannel<ByteBuffer, ByteBuffer>.finishingOnClose(wrapping: connected)
             }.get()
         } catch ChannelError.connectTimeout(_) {
             throw .timedOut("connecting to \(peer) for push-pull took longer than \(configuration.connectTimeout)")

@@ -118,7 +118,7 @@ public final class GossipTransport: Sendable {
                             try channel.pipeline.syncOperations.addHandler(
                                 ByteToMessageHandler(FrameDecoder(maxFrameSize: maxFrameSize))
                             )
-                            return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                            return try NIOAsyncChannel<ByteBuffer, ByteBuffer>.finishingOnClose(wrapping: channel)
                         }
                     }
                 var advertised =

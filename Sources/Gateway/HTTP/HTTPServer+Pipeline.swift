@@ -1,3 +1,4 @@
+import Cluster
 import NIOCore
 import NIOHTTP1
 import NIOHTTP2
@@ -85,7 +86,7 @@ extension HTTPServer {
                     stallTimeout: configuration.idleTimeout
                 )
             )
-            return .http1(try HTTPConnection.RequestChannel(wrappingChannelSynchronously: channel))
+            return .http1(try HTTPConnection.RequestChannel.finishingOnClose(wrapping: channel))
         }
 
         private func http2(_ channel: any Channel) throws -> HTTPConnection {

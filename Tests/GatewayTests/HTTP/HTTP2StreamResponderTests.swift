@@ -167,12 +167,22 @@ struct HTTP2StreamResponderTests {
                     + Self.frame(type: FrameType.settings, flags: 0, streamID: 0, payload: [0, 4, 0, 0, 0, 0])
                     + Self.requestHeaders(streamID: 1, path: "/large/5000", authority: "t")
             )
+            // The stream is reset after the stall timeout; the connection, idle then, is closed soon
+            // after. (On a starved test machine both can fire in one event-loop tick, and the reset
+            // may then be lost with the connection: either way no DATA ever came and nothing is held.)
             var frames: [RawHTTPConnection.HTTP2Frame] = []
-            while frames.last?.type != FrameType.rstStream {
-                let frame = try await connection.readHTTP2Frame()
-                if frame.streamID == 1 { frames.append(frame) }
+            var connectionClosed = false
+            while frames.last?.type != FrameType.rstStream, !connectionClosed {
+                do {
+                    let frame = try await connection.readHTTP2Frame()
+                    if frame.streamID == 1 { frames.append(frame) }
+                } catch {
+                    connectionClosed = true
+                }
             }
-            #expect(frames.map(\.type) == [FrameType.headers, FrameType.rstStream])
+            #expect(frames.first?.type == FrameType.headers)
+            #expect(!frames.contains { $0.type == FrameType.data })
+            if !connectionClosed { #expect(frames.map(\.type) == [FrameType.headers, FrameType.rstStream]) }
             #expect(responder.callCount == 1)
             #expect(server.inFlightRequests == 0)
             try await connection.close()
