@@ -108,57 +108,127 @@ __attribute__((target("avx512f,avx512bw,avx512vl,avx512bf16"))) static inline vo
     }
 }
 
-/// One 16-column block for `ROWS` (1 to 4) activation rows: fp32 accumulators, bias added, the last
-/// block stored under `mask`. Always inlined with a constant `rows`, so the loops unroll and the
-/// accumulators stay in registers.
+/// Loads a column block's bias (zero without one), masked for a block at the right edge.
+#define MURMUR_BF16_BIAS(block) \
+    (bias ? _mm512_maskz_loadu_ps(mask##block, bias + column + 16 * (block)) : _mm512_setzero_ps())
+
+/// One row's step: its broadcast activation pair times up to three column blocks.
+#define MURMUR_BF16_ROW(row)                                                                   \
+    do {                                                                                       \
+        if (rows > (row)) {                                                                    \
+            uint32_t pair;                                                                     \
+            memcpy(&pair, (const uint32_t *)(activations + (row) * activationStride) + kp, 4); \
+            const __m512bh x = (__m512bh)_mm512_set1_epi32((int)pair);                        \
+            acc##row##0 = _mm512_dpbf16_ps(acc##row##0, x, w0);                               \
+            if (blocks > 1) { acc##row##1 = _mm512_dpbf16_ps(acc##row##1, x, w1); }            \
+            if (blocks > 2) { acc##row##2 = _mm512_dpbf16_ps(acc##row##2, x, w2); }            \
+        }                                                                                      \
+    } while (0)
+
+/// Stores one row's accumulators, the last block under its edge mask.
+#define MURMUR_BF16_STORE(row)                                                                           \
+    do {                                                                                                 \
+        if (rows > (row)) {                                                                              \
+            float *out = y + (row) * n + column;                                                         \
+            _mm512_mask_storeu_ps(out, mask0, acc##row##0);                                              \
+            if (blocks > 1) { _mm512_mask_storeu_ps(out + 16, mask1, acc##row##1); }                     \
+            if (blocks > 2) { _mm512_mask_storeu_ps(out + 32, mask2, acc##row##2); }                     \
+        }                                                                                                \
+    } while (0)
+
+/// A tile of `rows` (1 to 4) activation rows by `blocks` (1 to 3) 16-column blocks: up to twelve
+/// independent fp32 accumulators, enough to keep `vdpbf16ps` busy despite its latency. Always
+/// inlined with constant `rows` and `blocks`, so every `if` on them folds away and the accumulators
+/// are named registers (an array indexed in a loop ends up in memory).
 __attribute__((target("avx512f,avx512bw,avx512vl,avx512bf16"), always_inline)) static inline void
-murmur_bf16_block(
-    const uint16_t *activations, size_t activationStride, const uint16_t *block, size_t kpairs, __m512 bias,
-    __mmask16 mask, float *y, size_t n, int rows) {
-    __m512 accumulators[4] = {bias, bias, bias, bias};
-    const uint32_t *x[4];
-    for (int r = 0; r < rows; r++) { x[r] = (const uint32_t *)(activations + (size_t)r * activationStride); }
+murmur_bf16_tile(
+    const uint16_t *activations, size_t activationStride, const uint16_t *packed, size_t kpairs, const float *bias,
+    size_t column, __mmask16 mask0, __mmask16 mask1, __mmask16 mask2, float *y, size_t n, const int rows,
+    const int blocks) {
+    const uint16_t *block0 = packed + (column / 16) * kpairs * 32;
+    const uint16_t *block1 = block0 + kpairs * 32;
+    const uint16_t *block2 = block1 + kpairs * 32;
+    __m512 acc00 = MURMUR_BF16_BIAS(0), acc01 = acc00, acc02 = acc00;
+    if (blocks > 1) { acc01 = MURMUR_BF16_BIAS(1); }
+    if (blocks > 2) { acc02 = MURMUR_BF16_BIAS(2); }
+    __m512 acc10 = acc00, acc11 = acc01, acc12 = acc02;
+    __m512 acc20 = acc00, acc21 = acc01, acc22 = acc02;
+    __m512 acc30 = acc00, acc31 = acc01, acc32 = acc02;
     for (size_t kp = 0; kp < kpairs; kp++) {
-        const __m512bh w = (__m512bh)_mm512_loadu_si512((const void *)(block + kp * 32));
-        for (int r = 0; r < rows; r++) {
-            uint32_t pair;
-            memcpy(&pair, x[r] + kp, sizeof pair);
-            accumulators[r] = _mm512_dpbf16_ps(accumulators[r], (__m512bh)_mm512_set1_epi32((int)pair), w);
-        }
+        const __m512bh w0 = (__m512bh)_mm512_loadu_si512((const void *)(block0 + kp * 32));
+        const __m512bh w1 = blocks > 1 ? (__m512bh)_mm512_loadu_si512((const void *)(block1 + kp * 32)) : w0;
+        const __m512bh w2 = blocks > 2 ? (__m512bh)_mm512_loadu_si512((const void *)(block2 + kp * 32)) : w0;
+        MURMUR_BF16_ROW(0);
+        MURMUR_BF16_ROW(1);
+        MURMUR_BF16_ROW(2);
+        MURMUR_BF16_ROW(3);
     }
-    for (int r = 0; r < rows; r++) { _mm512_mask_storeu_ps(y + (size_t)r * n, mask, accumulators[r]); }
+    MURMUR_BF16_STORE(0);
+    MURMUR_BF16_STORE(1);
+    MURMUR_BF16_STORE(2);
+    MURMUR_BF16_STORE(3);
 }
+
+#undef MURMUR_BF16_BIAS
+#undef MURMUR_BF16_ROW
+#undef MURMUR_BF16_STORE
+
+/// The edge mask of the 16-column block starting at `column` of `n`: all ones unless it is cut off.
+static inline __mmask16 murmur_bf16_mask(size_t column, size_t n) {
+    if (column >= n) { return 0; }
+    const size_t width = n - column;
+    return (__mmask16)(width >= 16 ? 0xffffu : ((1u << width) - 1));
+}
+
+/// A chunk of rows by `blocks` column blocks, dispatched to a tile with constant shape.
+#define MURMUR_BF16_TILES(blocks)                                                                                  \
+    do {                                                                                                           \
+        size_t row = first;                                                                                        \
+        for (; row + 4 <= last; row += 4) {                                                                        \
+            murmur_bf16_tile(                                                                                      \
+                scratch + row * stride, stride, packed, kpairs, bias, column, mask0, mask1, mask2, y + row * n, n, \
+                4, blocks);                                                                                        \
+        }                                                                                                          \
+        const uint16_t *a = scratch + row * stride;                                                                \
+        float *out = y + row * n;                                                                                  \
+        switch (last - row) {                                                                                      \
+        case 3: murmur_bf16_tile(a, stride, packed, kpairs, bias, column, mask0, mask1, mask2, out, n, 3, blocks); break; \
+        case 2: murmur_bf16_tile(a, stride, packed, kpairs, bias, column, mask0, mask1, mask2, out, n, 2, blocks); break; \
+        case 1: murmur_bf16_tile(a, stride, packed, kpairs, bias, column, mask0, mask1, mask2, out, n, 1, blocks); break; \
+        default: break;                                                                                            \
+        }                                                                                                          \
+    } while (0)
 
 /// `y[m, n] = x[m, k] · W + bias`, row-major and dense: fp32 in and out, bf16 products, fp32 sums.
 ///
 /// `packed` is W packed by `murmur_bf16_pack(…, k, n, …)`; `bias` has `n` floats or is NULL;
-/// `scratch` holds `murmur_bf16_activation_count(m, k)` elements. Single-threaded: a weight block
-/// (16 columns, at most 48 KB for k = 1536) stays in cache while every activation row passes it.
+/// `scratch` holds `murmur_bf16_activation_count(m, k)` elements. Single-threaded. Rows go in chunks
+/// of 128 whose bf16 activations (at most 384 KB for k = 1536) stay in L2 while every group of three
+/// column blocks passes over them, so large batches do not stream activations from memory.
 __attribute__((target("avx512f,avx512bw,avx512vl,avx512bf16"))) static inline void murmur_bf16_linear(
     const float *x, size_t m, size_t k, const uint16_t *packed, size_t n, const float *bias, uint16_t *scratch,
     float *y) {
     const size_t kpairs = murmur_bf16_kpairs(k);
     const size_t stride = kpairs * 2;
     murmur_bf16_round_activations(x, m, k, scratch);
-    const size_t blocks = murmur_bf16_column_blocks(n);
-    for (size_t nb = 0; nb < blocks; nb++) {
-        const size_t column = nb * 16;
-        const size_t width = n - column < 16 ? n - column : 16;
-        const __mmask16 mask = (__mmask16)(width == 16 ? 0xffffu : ((1u << width) - 1));
-        const __m512 b = bias ? _mm512_maskz_loadu_ps(mask, bias + column) : _mm512_setzero_ps();
-        const uint16_t *block = packed + nb * kpairs * 32;
-        size_t row = 0;
-        for (; row + 4 <= m; row += 4) {
-            murmur_bf16_block(scratch + row * stride, stride, block, kpairs, b, mask, y + row * n + column, n, 4);
-        }
-        switch (m - row) {
-        case 3: murmur_bf16_block(scratch + row * stride, stride, block, kpairs, b, mask, y + row * n + column, n, 3); break;
-        case 2: murmur_bf16_block(scratch + row * stride, stride, block, kpairs, b, mask, y + row * n + column, n, 2); break;
-        case 1: murmur_bf16_block(scratch + row * stride, stride, block, kpairs, b, mask, y + row * n + column, n, 1); break;
-        default: break;
+    const size_t columnBlocks = murmur_bf16_column_blocks(n);
+    for (size_t first = 0; first < m; first += 128) {
+        const size_t last = m - first > 128 ? first + 128 : m;
+        for (size_t block = 0; block < columnBlocks; block += 3) {
+            const size_t column = block * 16;
+            const __mmask16 mask0 = murmur_bf16_mask(column, n);
+            const __mmask16 mask1 = murmur_bf16_mask(column + 16, n);
+            const __mmask16 mask2 = murmur_bf16_mask(column + 32, n);
+            switch (columnBlocks - block) {
+            case 1: MURMUR_BF16_TILES(1); break;
+            case 2: MURMUR_BF16_TILES(2); break;
+            default: MURMUR_BF16_TILES(3); break;
+            }
         }
     }
 }
+
+#undef MURMUR_BF16_TILES
 #else
 /// AVX512-BF16 is an x86-64 extension: other architectures run the encoder in fp32.
 static inline int murmur_cpu_has_avx512_bf16(void) { return 0; }
