@@ -87,10 +87,14 @@ public final class BertEncoder: Sendable {
         guard !inputs.isEmpty else {
             throw .invalidInput("the bf16 accuracy check needs at least one input to compare with fp32")
         }
-        let expected = try BertEncoder(weights: reference, maximumPassTokens: defaultMaximumPassTokens, precisionReason: "")
-            .embed(inputs)
-        let actual = try BertEncoder(weights: candidate, maximumPassTokens: defaultMaximumPassTokens, precisionReason: "")
-            .embed(inputs)
+        let expected = try BertEncoder(
+            weights: reference, maximumPassTokens: defaultMaximumPassTokens, precisionReason: ""
+        )
+        .embed(inputs)
+        let actual = try BertEncoder(
+            weights: candidate, maximumPassTokens: defaultMaximumPassTokens, precisionReason: ""
+        )
+        .embed(inputs)
         let width = reference.config.hiddenSize
         var lowest = 1.0
         for row in 0..<inputs.count {

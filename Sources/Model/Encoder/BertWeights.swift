@@ -151,7 +151,8 @@ final class BertWeights: @unchecked Sendable {
                     packing: floats, rows: rows, columns: columns,
                     into: UnsafeMutableBufferPointer(rebasing: packed[next..<(next + count)]))
             else {
-                throw .tensorMismatch("cannot pack a [\(rows), \(columns)] linear weight to bf16: its size does not match")
+                throw .tensorMismatch(
+                    "cannot pack a [\(rows), \(columns)] linear weight to bf16: its size does not match")
             }
             return .bf16(matrix)
         }

@@ -31,7 +31,10 @@ struct PackedBFloat16Matrix {
 
     /// Packs `source` (`rows × columns` floats, row-major) into `destination`, which must hold
     /// `packedCount(rows:columns:)` elements; nil when the sizes do not match.
-    init?(packing source: UnsafeBufferPointer<Float>, rows: Int, columns: Int, into destination: UnsafeMutableBufferPointer<UInt16>) {
+    init?(
+        packing source: UnsafeBufferPointer<Float>, rows: Int, columns: Int,
+        into destination: UnsafeMutableBufferPointer<UInt16>
+    ) {
         guard rows >= 1, columns >= 1, source.count == rows * columns,
             destination.count == Self.packedCount(rows: rows, columns: columns),
             let from = source.baseAddress, let to = destination.baseAddress

@@ -12,14 +12,15 @@ import Testing
             directory: directory, threads: 1, precision: .bf16, accuracyCheckInputs: rows.prefix(8).map(\.input_ids))
         #expect(encoder.precision == .bf16)
         #expect(encoder.precisionReason.hasPrefix("bf16 (min cosine to fp32 0.9999"))
-        #expect(encoder.weights.layers.allSatisfy { layer in
-            if case .bf16 = layer.qkvWeight, case .bf16 = layer.attentionOutputWeight,
-                case .bf16 = layer.intermediateWeight, case .bf16 = layer.outputWeight
-            {
-                return true
-            }
-            return false
-        })
+        #expect(
+            encoder.weights.layers.allSatisfy { layer in
+                if case .bf16 = layer.qkvWeight, case .bf16 = layer.attentionOutputWeight,
+                    case .bf16 = layer.intermediateWeight, case .bf16 = layer.outputWeight
+                {
+                    return true
+                }
+                return false
+            })
 
         let batched = try encoder.embed(rows.map(\.input_ids))
         try #require(batched.count == rows.count * 384)
