@@ -54,7 +54,7 @@ if grep -qw avx512f /proc/cpuinfo && [ "${OPENBLAS_CORETYPE:-}" != SkylakeX ]; t
   runs+=$'\n'$(measure "SkylakeX" fp32 OPENBLAS_CORETYPE=SkylakeX)
 fi
 if grep -qw avx512_bf16 /proc/cpuinfo; then
-  runs+=$'\n'$(measure "environment:${OPENBLAS_CORETYPE:-auto}" bf16)
+  runs+=$'\n'$(measure "SkylakeX" bf16 OPENBLAS_CORETYPE=SkylakeX)
 fi
 
 if [ ! -x "$BENCH_VENV/bin/python" ] || ! "$BENCH_VENV/bin/python" -c "import sentence_transformers" 2>/dev/null; then
