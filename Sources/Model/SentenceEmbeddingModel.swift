@@ -19,12 +19,22 @@ public final class SentenceEmbeddingModel: EmbeddingModel {
     public var dimension: Int { encoder.dimension }
 
     /// Loads the model folder at `directory`; errors name the file concerned.
-    public init(directory: String, name: String = "all-MiniLM-L6-v2", threads: Int? = nil) throws(ModelError) {
+    ///
+    /// `precision` `.auto` or `.bf16` checks bf16 against fp32 on `accuracyCheckSentences` at load
+    /// (see `EncoderPrecision`); `encoder.precision` and `encoder.precisionReason` say what runs.
+    public init(
+        directory: String, name: String = "all-MiniLM-L6-v2", threads: Int? = nil,
+        precision: EncoderPrecision = .fp32
+    ) throws(ModelError) {
         try Self.checkPooling(directory: directory)
+        let tokenizer = try WordPieceTokenizer(vocabularyFile: directory + "/vocab.txt")
+        let maxSequenceLength = Self.maxSequenceLength(directory: directory)
         self.name = name
-        self.tokenizer = try WordPieceTokenizer(vocabularyFile: directory + "/vocab.txt")
-        self.encoder = try BertEncoder(directory: directory, threads: threads)
-        self.maxSequenceLength = min(Self.maxSequenceLength(directory: directory), encoder.maxSequenceLength)
+        self.tokenizer = tokenizer
+        self.encoder = try BertEncoder(
+            directory: directory, threads: threads, precision: precision,
+            accuracyCheckInputs: Self.accuracyCheckSentences.map { tokenizer.encode($0, maxLength: maxSequenceLength) })
+        self.maxSequenceLength = min(maxSequenceLength, encoder.maxSequenceLength)
     }
 
     public func tokenize(_ text: String) -> [Int32] {

@@ -1,8 +1,9 @@
 """The anchor for the model benchmark: sentence-transformers (PyTorch) on the same corpus and cores.
 
-Usage: sentence_transformers_reference.py MODEL_DIR CORPUS.jsonl MURMUR_OUTPUT.jsonl SINGLE_TEXT
+Usage: sentence_transformers_reference.py MODEL_DIR CORPUS.jsonl MURMUR_OUTPUT.jsonl SINGLE_TEXT [MORE.jsonl…]
 Prints one JSON object: tokens/s with 2 threads and batch 32, single-text latency, and how closely
-murmur's embeddings (MURMUR_OUTPUT.jsonl, written by `murmur embed` from the same corpus) agree.
+murmur's embeddings (MURMUR_OUTPUT.jsonl, written by `murmur embed` from the same corpus) agree; the
+same agreement for each further output (e.g. murmur's bf16 run) in `more`, in order.
 Runs only in a throwaway virtualenv (see model_vs_sentence_transformers.sh), never in `make test`.
 """
 import json
@@ -39,8 +40,12 @@ def main() -> int:
         model.encode([single_text])
         latencies.append((time.perf_counter() - t0) * 1000)
 
-    ours = np.array([json.loads(line)["embedding"] for line in open(murmur_path)], dtype=np.float32)
-    cosines = np.sum(ours * reference, axis=1) / (np.linalg.norm(ours, axis=1) * np.linalg.norm(reference, axis=1))
+    def agreement(path):
+        ours = np.array([json.loads(line)["embedding"] for line in open(path)], dtype=np.float32)
+        return np.sum(ours * reference, axis=1) / (np.linalg.norm(ours, axis=1) * np.linalg.norm(reference, axis=1))
+
+    cosines = agreement(murmur_path)
+    more = [agreement(path) for path in sys.argv[5:]]
     print(json.dumps({
         "texts": len(texts),
         "tokens": int(tokens),
@@ -50,6 +55,7 @@ def main() -> int:
         "single_text_ms_p50": statistics.median(latencies),
         "cosine_min": float(cosines.min()),
         "cosine_mean": float(cosines.mean()),
+        "more": [{"cosine_min": float(c.min()), "cosine_mean": float(c.mean())} for c in more],
         "torch": torch.__version__,
     }))
     return 0

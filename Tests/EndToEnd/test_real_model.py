@@ -11,7 +11,9 @@ from cluster import Cluster, get
 @pytest.fixture(scope="module")
 def real_cluster(murmur_bin, model_dir, tmp_path_factory):
     running = Cluster(murmur_bin, str(tmp_path_factory.mktemp("logs")), nodes=2, models=("all-MiniLM-L6-v2",),
-                      extra_env={"MURMUR_MODEL_DIR": model_dir, "MURMUR_NODE_THREADS": "1"})
+                      extra_env={"MURMUR_MODEL_DIR": model_dir, "MURMUR_NODE_THREADS": "1",
+                                 # fp32: the 0.99999 bar to sentence-transformers below is fp32's (bf16: 0.9999).
+                                 "MURMUR_NODE_PRECISION": "fp32"})
     try:
         assert running.wait_ready(timeout=120), running.gateway.output()
         yield running
@@ -28,7 +30,7 @@ def test_gateway_embeddings_equal_murmur_embed_and_the_reference(real_cluster, r
 
     rows = reference[:8]
     texts = [row["text"] for row in rows]
-    offline = run("embed", stdin="".join(json.dumps(t) + "\n" for t in texts).encode())
+    offline = run("embed", "--precision", "fp32", stdin="".join(json.dumps(t) + "\n" for t in texts).encode())
     assert offline.returncode == 0, offline.stderr.decode()
     expected = [json.loads(line)["embedding"] for line in offline.stdout.decode().splitlines()]
 

@@ -13,6 +13,11 @@ extension BertEncoder {
         let inner = config.intermediateSize
         let longest = inputs.reduce(0) { max($0, $1.count) }
         scratch.reserve(tokens: tokenCount, longest: longest, hiddenSize: hidden, wideSize: max(qkvWidth, inner))
+        if weights.precision == .bf16 {
+            scratch.reserveActivations(
+                PackedBFloat16Matrix.scratchCount(inputRows: tokenCount, rows: max(hidden, inner)))
+        }
+        let activations = scratch.activations
         guard let states = scratch.hidden.baseAddress, let wide = scratch.wide.baseAddress,
             let context = scratch.context.baseAddress, let projected = scratch.projected.baseAddress,
             let scores = scratch.scores.baseAddress, let pooled = output.baseAddress
@@ -23,7 +28,9 @@ extension BertEncoder {
 
         for layer in weights.layers {
             // Q|K|V for every token of the batch in one product: [tokens, hidden] × [hidden, 3·hidden].
-            multiply(states, layer.qkvWeight, into: wide, rows: tokenCount, columns: qkvWidth, inner: hidden)
+            multiply(
+                states, layer.qkvWeight, into: wide, rows: tokenCount, columns: qkvWidth, inner: hidden,
+                activations: activations)
             EncoderKernels.addBias(wide, rows: tokenCount, width: qkvWidth, bias: layer.qkvBias.start)
 
             var row = 0
@@ -33,16 +40,21 @@ extension BertEncoder {
             }
 
             multiply(
-                context, layer.attentionOutputWeight, into: projected, rows: tokenCount, columns: hidden, inner: hidden)
+                context, layer.attentionOutputWeight, into: projected, rows: tokenCount, columns: hidden, inner: hidden,
+                activations: activations)
             EncoderKernels.addBiasResidualLayerNorm(
                 projected: projected, bias: layer.attentionOutputBias.start, hidden: states, rows: tokenCount,
                 width: hidden, gamma: layer.attentionNormWeight.start, beta: layer.attentionNormBias.start,
                 epsilon: epsilon)
 
-            multiply(states, layer.intermediateWeight, into: wide, rows: tokenCount, columns: inner, inner: hidden)
+            multiply(
+                states, layer.intermediateWeight, into: wide, rows: tokenCount, columns: inner, inner: hidden,
+                activations: activations)
             EncoderKernels.addBiasGELU(wide, rows: tokenCount, width: inner, bias: layer.intermediateBias.start)
 
-            multiply(wide, layer.outputWeight, into: projected, rows: tokenCount, columns: hidden, inner: inner)
+            multiply(
+                wide, layer.outputWeight, into: projected, rows: tokenCount, columns: hidden, inner: inner,
+                activations: activations)
             EncoderKernels.addBiasResidualLayerNorm(
                 projected: projected, bias: layer.outputBias.start, hidden: states, rows: tokenCount, width: hidden,
                 gamma: layer.outputNormWeight.start, beta: layer.outputNormBias.start, epsilon: epsilon)
@@ -109,14 +121,26 @@ extension BertEncoder {
     }
 
     /// `output[rows, columns] = input[rows, inner] × weight[inner, columns]` (a PyTorch Linear
-    /// without its bias, its weight stored transposed by `BertWeights`), row-major and densely packed.
+    /// without its bias, its weight stored transposed by `BertWeights`), row-major and densely packed:
+    /// OpenBLAS sgemm for fp32 weights, the AVX512-BF16 kernel (using `activations` as its scratch)
+    /// for packed bf16 ones.
     func multiply(
-        _ input: UnsafePointer<Float>, _ weight: UnsafeBufferPointer<Float>, into output: UnsafeMutablePointer<Float>,
-        rows: Int, columns: Int, inner: Int
+        _ input: UnsafePointer<Float>, _ weight: BertLinearWeight, into output: UnsafeMutablePointer<Float>,
+        rows: Int, columns: Int, inner: Int, activations: UnsafeMutableBufferPointer<UInt16>
     ) {
-        cblas_sgemm(
-            CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(columns), Int32(inner), 1, input,
-            Int32(inner), weight.start, Int32(columns), 0, output, Int32(columns))
+        switch weight {
+        case .fp32(let matrix):
+            cblas_sgemm(
+                CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(columns), Int32(inner), 1, input,
+                Int32(inner), matrix.start, Int32(columns), 0, output, Int32(columns))
+        case .bf16(let matrix):
+            // `BertWeights` only packs bf16 weights after the CPU check, with the shapes used here, and
+            // `forward` reserves `activations` for them, so this cannot fail; the kernel checks anyway.
+            let done = matrix.multiply(
+                UnsafeBufferPointer(start: input, count: rows * inner), inputRows: rows, scratch: activations,
+                into: UnsafeMutableBufferPointer(start: output, count: rows * columns))
+            assert(done, "bf16 product [\(rows), \(inner)] × [\(matrix.rows), \(matrix.columns)] refused")
+        }
     }
 }
 

@@ -18,8 +18,8 @@ extension BertEncoder {
         return linearOperations(rows: tokens) + layers * 4 * squares * hidden
     }
 
-    /// The best rate, in FLOP/s, at which OpenBLAS sgemm runs this encoder's linear products (the
-    /// four of each layer, on this encoder's weights, with its thread setting) for a pass of `rows`
+    /// The best rate, in FLOP/s, at which this encoder runs its linear products (the four of each
+    /// layer, on its weights: OpenBLAS sgemm with its thread setting for fp32, the bf16 kernel for bf16) for a pass of `rows`
     /// packed tokens: the roofline the forward pass is measured against, since these products are
     /// over 95% of its operations. Repeats whole passes for at least `minimumDuration` (and at
     /// least three), keeping the fastest; returns 0 when `rows < 1`.
@@ -31,6 +31,11 @@ extension BertEncoder {
         let clock = ContinuousClock()
         let fastest: Duration? = scratch.withLock { scratch in
             scratch.reserve(tokens: rows, longest: 1, hiddenSize: hidden, wideSize: max(3 * hidden, inner))
+            if weights.precision == .bf16 {
+                let widest = max(hidden, inner)
+                scratch.reserveActivations(PackedBFloat16Matrix.scratchCount(inputRows: rows, rows: widest))
+            }
+            let activations = scratch.activations
             guard let states = scratch.hidden.baseAddress, let wide = scratch.wide.baseAddress,
                 let projected = scratch.projected.baseAddress
             else { return nil }
@@ -40,12 +45,18 @@ extension BertEncoder {
             while passes < 3 || clock.now - started < minimumDuration {
                 let passStart = clock.now
                 for layer in weights.layers {
-                    multiply(states, layer.qkvWeight, into: wide, rows: rows, columns: 3 * hidden, inner: hidden)
+                    multiply(
+                        states, layer.qkvWeight, into: wide, rows: rows, columns: 3 * hidden, inner: hidden,
+                        activations: activations)
                     multiply(
                         states, layer.attentionOutputWeight, into: projected, rows: rows, columns: hidden,
-                        inner: hidden)
-                    multiply(states, layer.intermediateWeight, into: wide, rows: rows, columns: inner, inner: hidden)
-                    multiply(wide, layer.outputWeight, into: projected, rows: rows, columns: hidden, inner: inner)
+                        inner: hidden, activations: activations)
+                    multiply(
+                        states, layer.intermediateWeight, into: wide, rows: rows, columns: inner, inner: hidden,
+                        activations: activations)
+                    multiply(
+                        wide, layer.outputWeight, into: projected, rows: rows, columns: hidden, inner: inner,
+                        activations: activations)
                 }
                 let elapsed = clock.now - passStart
                 best = min(best ?? elapsed, elapsed)

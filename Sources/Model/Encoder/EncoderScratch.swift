@@ -14,6 +14,9 @@ struct EncoderScratch: ~Copyable {
     private(set) var projected = UnsafeMutableBufferPointer<Float>.allocate(capacity: 0)
     /// `length × length`: one head's attention scores for the longest sequence.
     private(set) var scores = UnsafeMutableBufferPointer<Float>.allocate(capacity: 0)
+    /// The bf16 kernel's activations rounded to bf16 (`PackedBFloat16Matrix.scratchCount`); stays
+    /// empty for fp32 weights.
+    private(set) var activations = UnsafeMutableBufferPointer<UInt16>.allocate(capacity: 0)
 
     init() {}
 
@@ -24,6 +27,14 @@ struct EncoderScratch: ~Copyable {
         Self.grow(&context, to: tokens * hiddenSize)
         Self.grow(&projected, to: tokens * hiddenSize)
         Self.grow(&scores, to: longest * longest)
+    }
+
+    /// Makes `activations` large enough for `count` bf16 values.
+    mutating func reserveActivations(_ count: Int) {
+        guard activations.count < count else { return }
+        activations.deallocate()
+        activations = .allocate(capacity: count)
+        activations.initialize(repeating: 0)
     }
 
     private static func grow(_ buffer: inout UnsafeMutableBufferPointer<Float>, to count: Int) {
@@ -40,5 +51,6 @@ struct EncoderScratch: ~Copyable {
         context.deallocate()
         projected.deallocate()
         scores.deallocate()
+        activations.deallocate()
     }
 }

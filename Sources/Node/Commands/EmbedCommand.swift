@@ -22,12 +22,27 @@ struct EmbedCommand: ParsableCommand {
     @Option(help: "Compute threads for the encoder (default: the machine's cores).")
     var threads: Int?
 
+    @Option(
+        help: """
+            Number format of the linear layers: auto (bf16 where the CPU has AVX512-BF16 and it passes \
+            the accuracy check at load), fp32 or bf16.
+            """,
+        transform: Self.precision(_:))
+    var precision: EncoderPrecision = .auto
+
     @Flag(
         help: """
             Also measure OpenBLAS sgemm on the encoder's own linear products at this run's average pass \
             size, and print the model's GFLOP/s as a fraction of it (the sgemm roofline).
             """)
     var roofline = false
+
+    private static func precision(_ text: String) throws -> EncoderPrecision {
+        guard let precision = EncoderPrecision(rawValue: text) else {
+            throw ValidationError("--precision must be auto, fp32 or bf16, got \"\(text)\"")
+        }
+        return precision
+    }
 
     func validate() throws {
         guard batchTokens >= 256 else { throw ValidationError("--batch-tokens must be at least 256") }
@@ -39,9 +54,11 @@ struct EmbedCommand: ParsableCommand {
         BLASKernelSelection.reexecWithFasterKernelsIfAvailable()
         let model: SentenceEmbeddingModel
         do {
-            model = try SentenceEmbeddingModel(directory: options.resolvedModelDirectory, threads: threads)
+            model = try SentenceEmbeddingModel(
+                directory: options.resolvedModelDirectory, threads: threads, precision: precision)
         } catch {
-            throw CLIError(error.message + " (run 'make model', or pass --model-dir / set MURMUR_MODEL_DIR)")
+            let hint = error.isLoadFailure ? " (run 'make model', or pass --model-dir / set MURMUR_MODEL_DIR)" : ""
+            throw CLIError(error.message + hint)
         }
         var input = try JSONLinesInput(path: options.input)
         var output = try LineOutput(path: options.output)
@@ -100,6 +117,8 @@ struct EmbedCommand: ParsableCommand {
 
         let seconds = (clock.now - started).inSeconds
         let rate = seconds > 0 ? Double(tokens) / seconds : 0
+        // Said at the end, next to the figures it explains, so that a failing run prints one line only.
+        CLIError.report("precision: \(model.encoder.precisionReason)", prefix: false)
         CLIError.report(
             "embedded \(texts) texts, \(tokens) tokens in \(String(format: "%.3f", seconds)) s (\(Int(rate.rounded())) tokens/s)",
             prefix: false

@@ -1,4 +1,5 @@
 import Cluster
+import Model
 
 extension ConfigurationKey {
     /// Every key `cluster.conf` may set, with its accepted range. Defaults live in
@@ -91,6 +92,9 @@ extension ConfigurationKey {
         ConfigurationKey("node", "threads") { input, configuration throws(InvalidValue) in
             let threads = try input.integer(in: 0...1024)
             configuration.node.threads = threads == 0 ? nil : threads
+        },
+        ConfigurationKey("node", "precision") { input, configuration throws(InvalidValue) in
+            configuration.node.precision = try precision(input.string())
         },
         ConfigurationKey("node", "max_batch_tokens") { input, configuration throws(InvalidValue) in
             configuration.node.batching.maxBatchTokens = try input.integer(in: 1...1_048_576)
@@ -256,6 +260,14 @@ extension ConfigurationKey {
 
     /// The token is sent as `Authorization: Bearer <token>`, so it must fit in a header value.
     /// Messages never quote it.
+    private static func precision(_ name: String) throws(InvalidValue) -> EncoderPrecision {
+        guard let precision = EncoderPrecision(rawValue: name) else {
+            let allowed = EncoderPrecision.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
+            throw InvalidValue("must be one of \(allowed), got \"\(name)\"")
+        }
+        return precision
+    }
+
     private static func adminToken(_ token: String) throws(InvalidValue) -> String? {
         guard !token.isEmpty else { return nil }
         guard token.utf8.count <= 4096 else {

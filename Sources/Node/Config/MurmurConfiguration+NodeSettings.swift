@@ -15,6 +15,9 @@ extension MurmurConfiguration {
         var modelDirectory = ModelDirectory.defaultPath
         /// BLAS threads for the model; nil (`threads = 0`) uses every core.
         var threads: Int?
+        /// The encoder's linear layers: `auto` (bf16 where the CPU has AVX512-BF16 and the accuracy
+        /// check passes), `fp32` or `bf16`.
+        var precision: EncoderPrecision = .auto
         /// The dynamic batcher's budget and queue limits; `max_wait = "0ms"` is `maxWait == nil`.
         var batching = BatchFormer.Configuration()
         /// Embedding cache capacity in entries and in bytes; 0 in either disables the cache.

@@ -24,11 +24,19 @@ struct NodeAssembly {
             let model: any EmbeddingModel
             switch configured {
             case .miniLM:
+                let sentenceModel: SentenceEmbeddingModel
                 do {
-                    model = try SentenceEmbeddingModel(directory: node.modelDirectory, threads: node.threads)
+                    sentenceModel = try SentenceEmbeddingModel(
+                        directory: node.modelDirectory, threads: node.threads, precision: node.precision)
                 } catch {
-                    throw CLIError(error.message + " (run 'make model', or set node.model_dir / MURMUR_MODEL_DIR)")
+                    let hint =
+                        error.isLoadFailure
+                        ? " (run 'make model', or set node.model_dir / MURMUR_MODEL_DIR)"
+                        : " (node.precision / MURMUR_NODE_PRECISION)"
+                    throw CLIError(error.message + hint)
                 }
+                logger.info("model \(sentenceModel.name): precision \(sentenceModel.encoder.precisionReason)")
+                model = sentenceModel
             case .synthetic:
                 model = SyntheticModel(latency: node.syntheticLatency)
             }
