@@ -134,10 +134,10 @@ def model_tokens(document):
     values = [reference["tokens_per_second"]]
     colors = [REFERENCE]
     for run in document["murmur"]:
-        names.append(f"murmur\n(OpenBLAS {run['openblas_kernels']})")
+        names.append(f"murmur {run.get('precision', 'fp32')}\n(OpenBLAS {run['openblas_kernels']})")
         values.append(run["tokens_per_second"])
         colors.append(MURMUR)
-    figure, axis = plt.subplots(figsize=(8, 4.8))
+    figure, axis = plt.subplots(figsize=(10.5, 4.8))
     bars = axis.bar(names, values, color=colors)
     for bar, value in zip(bars, values):
         axis.annotate(f"{value:,}", (bar.get_x() + bar.get_width() / 2, value), ha="center", va="bottom")
