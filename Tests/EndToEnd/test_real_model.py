@@ -55,3 +55,32 @@ def test_gateway_embeddings_equal_murmur_embed_and_the_reference(real_cluster, r
         assert cosine(got["embedding"], want) >= 0.999999
     code, body = get(real_cluster.url + "/v1/models")
     assert code == 200 and [m["id"] for m in json.loads(body)["data"]] == ["all-MiniLM-L6-v2"]
+
+
+def test_a_node_on_its_default_precision_names_it_and_stays_within_the_accuracy_bar(
+        murmur_bin, model_dir, reference, tmp_path):
+    """`node.precision` defaults to auto: bf16 where the CPU has AVX512-BF16 (and the load-time check
+    passes), fp32 elsewhere. Either way the start log names it and every reference text stays within
+    the bf16 bar (cosine >= 0.9999) of sentence-transformers."""
+    has_bf16 = "avx512_bf16" in open("/proc/cpuinfo").read()
+    running = Cluster(murmur_bin, str(tmp_path), nodes=1, models=("all-MiniLM-L6-v2",),
+                      extra_env={"MURMUR_MODEL_DIR": model_dir, "MURMUR_NODE_THREADS": "1"})
+    try:
+        assert running.wait_ready(count=1, timeout=120), running.gateway.output()
+        log = running.nodes["node-1"].output()
+        expected = "precision bf16" if has_bf16 else "precision fp32"
+        assert expected in log, log[-2000:]
+        texts = [row["text"] for row in reference]
+        import urllib.request
+
+        request = urllib.request.Request(
+            running.url + "/v1/embeddings",
+            data=json.dumps({"model": "all-MiniLM-L6-v2", "input": texts}).encode(),
+            headers={"content-type": "application/json"})
+        with urllib.request.urlopen(request, timeout=60) as response:
+            answer = json.loads(response.read())
+        worst = min(cosine(got["embedding"], row["embedding"]) for got, row in zip(answer["data"], reference))
+        assert len(answer["data"]) == len(reference)
+        assert worst >= 0.9999, worst
+    finally:
+        running.stop()
