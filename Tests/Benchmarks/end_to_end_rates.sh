@@ -49,28 +49,9 @@ for rate in $RATES; do [[ $rate =~ ^[0-9]+$ ]] && ((rate > 0)) || fail "RATES mu
 command -v curl >/dev/null || fail "curl is missing (apt-get install curl)"
 command -v python3 >/dev/null || fail "python3 is missing"
 [ -f "$MURMUR_MODEL_DIR/model.safetensors" ] || fail "no model in $MURMUR_MODEL_DIR (run 'make model')"
-if [ -z "${MURMUR_BIN:-}" ]; then
-  echo "building release" >&2
-  swift build -c release >&2 || fail "release build failed"
-  MURMUR_BIN="$(swift build -c release --show-bin-path)/murmur"
-fi
-[ -x "$MURMUR_BIN" ] || fail "no murmur binary at MURMUR_BIN=$MURMUR_BIN"
-
-# A port free for both TCP and UDP right now (gossip uses both on one number).
-free_port() {
-  python3 -c '
-import socket
-while True:
-    with socket.socket() as tcp:
-        tcp.bind(("127.0.0.1", 0)); port = tcp.getsockname()[1]
-        try:
-            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp: udp.bind(("127.0.0.1", port))
-        except OSError: continue
-        print(port); break'
-}
-
 # shellcheck source=processes.sh
 source "Tests/Benchmarks/processes.sh"
+use_release_binary
 
 seed_gossip=""
 node_ports=()
