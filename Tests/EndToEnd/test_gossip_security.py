@@ -172,6 +172,12 @@ def test_gossip_without_the_key_learns_nothing_and_changes_nothing(clusters, mur
         assert set(seen_after) == set(seen_before)
     for name in NODES:
         assert keyed.nodes[name].process.poll() is None, keyed.nodes[name].output()
+        # ... and each refusal is counted where an operator looks: /metrics, by reason.
+        code, body = get(keyed.node_url(name) + "/metrics")
+        assert code == 200
+        refused = [line for line in body.decode().splitlines()
+                   if line.startswith('murmur_gossip_dropped_total{transport="udp",reason="unencrypted"}')]
+        assert refused and float(refused[0].split()[-1]) >= 3 * len(plain_datagrams), refused
 
     # (c) A node without the key, seeded with the keyed cluster, never gets in and learns nothing.
     gossip, http = free_port(), free_port()

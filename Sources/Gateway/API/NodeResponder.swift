@@ -27,6 +27,8 @@ public struct NodeResponder: HTTPResponder {
     /// Carries out admin actions; nil disables the admin endpoints.
     public let adminControl: (any AdminControl)?
 
+    /// The node's gossip drop counts for `/metrics` (none when the node runs without gossip).
+    public let gossipDrops: @Sendable () -> GossipDropMetrics?
     private let modelList: [UInt8]
 
     public init(
@@ -36,7 +38,8 @@ public struct NodeResponder: HTTPResponder {
         maxInputs: Int = EmbeddingsRequest.defaultMaxInputs,
         clusterStatus: @escaping @Sendable () async -> [UInt8],
         adminAuthorization: AdminAuthorization = AdminAuthorization(token: nil),
-        adminControl: (any AdminControl)? = nil
+        adminControl: (any AdminControl)? = nil,
+        gossipDrops: @escaping @Sendable () -> GossipDropMetrics? = { nil }
     ) {
         self.embedders = embedders
         self.readiness = readiness
@@ -45,6 +48,7 @@ public struct NodeResponder: HTTPResponder {
         self.clusterStatus = clusterStatus
         self.adminAuthorization = adminControl == nil ? AdminAuthorization(token: nil) : adminAuthorization
         self.adminControl = adminControl
+        self.gossipDrops = gossipDrops
         self.modelList = ModelList(names: embedders.keys.sorted()).encoded()
     }
 
@@ -108,7 +112,7 @@ public struct NodeResponder: HTTPResponder {
             return finish(route, Self.json(.ok, Array(#"{"status":"ready"}"#.utf8)))
         case .metrics:
             // The answer counts itself only from the next scrape on: it is rendered before it is counted.
-            let text = metrics.exposition(embedders: Array(embedders.values))
+            let text = metrics.exposition(embedders: Array(embedders.values)) + (gossipDrops()?.exposition ?? "")
             var headers = HTTPHeaders()
             headers.add(name: "Content-Type", value: "text/plain; version=0.0.4; charset=utf-8")
             return finish(route, HTTPResponse(status: .ok, headers: headers, body: ByteBuffer(string: text)))

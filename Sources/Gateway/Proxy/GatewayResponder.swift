@@ -123,6 +123,7 @@ public struct GatewayResponder: HTTPResponder {
                     counters: directory.counters,
                     membership: membership.snapshot
                 )
+                + GossipDropMetrics(membership).exposition
             return finish(route.rawValue, HTTPResponse(status: .ok, headers: headers, body: ByteBuffer(string: text)))
         case .cluster:
             return finish(route.rawValue, NodeResponder.json(.ok, clusterStatus().encoded()))

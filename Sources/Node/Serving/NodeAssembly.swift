@@ -69,7 +69,8 @@ struct NodeAssembly {
             maxInputs: configuration.gateway.maxInputs,
             clusterStatus: { ClusterStatus(snapshot: membership.snapshot).encoded() },
             adminAuthorization: AdminAuthorization(token: configuration.admin.token),
-            adminControl: lifecycle
+            adminControl: lifecycle,
+            gossipDrops: { GossipDropMetrics(membership) }
         )
         let server: HTTPServer
         do {
