@@ -15,8 +15,8 @@ import signal
 import subprocess
 import threading
 import time
-import urllib.error
-import urllib.request
+
+from cluster import get as http_get, wait_until  # noqa: F401 (wait_until is re-exported to the tests)
 
 GOSSIP_PORT = 7946
 NODE_HTTP_PORT = 9000
@@ -53,26 +53,6 @@ def unavailable_reason() -> str | None:
         raise LabError(f"`ip netns add {probe}` failed: {message}")
     sh("ip", "netns", "del", probe)
     return None
-
-
-def http_get(url: str, timeout: float = 2.0):
-    """(status, body), or (None, b"") when nothing answered."""
-    try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:
-            return response.status, response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read()
-    except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
-        return None, b""
-
-
-def wait_until(condition, timeout: float, interval: float = 0.1) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(interval)
-    return bool(condition())
 
 
 def _used_networks() -> list:
