@@ -266,13 +266,18 @@ public final class Membership: Sendable {
         let resolver = resolver
         let endpoint = request.endpoint
         let resolved: [SocketAddress]
-        do {
-            resolved = try await NIOThreadPool.singleton.runIfActive { try resolver.resolve(endpoint) }
-        } catch {
-            // No addresses yet (e.g. no pod is ready behind the service): the core retries a join
-            // with back-off, and resolves again then.
-            unresolvableSends.add(1, ordering: .relaxed)
-            return
+        if let literal = HostResolver.literalAddress(of: endpoint) {
+            // An address needs no lookup, so no trip through the thread pool.
+            resolved = [literal]
+        } else {
+            do {
+                resolved = try await NIOThreadPool.singleton.runIfActive { try resolver.resolve(endpoint) }
+            } catch {
+                // No addresses yet (e.g. no pod is ready behind the service): the core retries a join
+                // with back-off, and resolves again then.
+                unresolvableSends.add(1, ordering: .relaxed)
+                return
+            }
         }
         let own = advertisedEndpoint
         let peers = resolved.filter { Endpoint($0) != own && $0 != transport.localAddress }
